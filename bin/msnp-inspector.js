@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point: runs the TypeScript CLI directly through tsx's loader (no build step).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../proxy/cli.ts');
+process.exitCode = await main(process.argv.slice(2));
