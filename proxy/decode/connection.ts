@@ -1,0 +1,268 @@
+// Decodes one connection (both directions): frames each direction, tracks the negotiated version and the
+// connection's role, pairs requests and replies by TrID, verifies challenges and names every parameter.
+import { commandSpec } from '../../shared/msnp/commands.js';
+import type { DecodedFrame } from '../../shared/msnp/decoded.js';
+import { errorInfo } from '../../shared/msnp/errors.js';
+import { isErrorCode, payloadLength } from '../../shared/msnp/framing.js';
+import { matchLayout } from '../../shared/msnp/layout.js';
+import type { ConnectionKind, Direction, Field, ServerKind } from '../../shared/msnp/types.js';
+import { ANY_VERSION, formatVersion, inRange, parseVersion } from '../../shared/msnp/versions.js';
+import { verifyChallenge } from './challenge.js';
+import { type Frame, Framer, type FramerLimits } from './framer.js';
+import { renderPayload } from './payloads/registry.js';
+import { summarize } from './summary.js';
+
+/**
+ * What the connections of one capture share: switchboard cookies handed out by `XFR SB` / `RNG` on a
+ * notification connection, so that the switchboard connection they lead to inherits its version.
+ */
+export class SessionContext {
+  readonly #cookies = new Map<string, { version: number; conn: string }>();
+
+  referral(cookie: string, version: number, conn: string): void {
+    this.#cookies.set(cookie, { version, conn });
+  }
+
+  lookup(cookie: string): { version: number; conn: string } | undefined {
+    return this.#cookies.get(cookie);
+  }
+}
+
+export interface DecoderOptions {
+  limits?: Partial<FramerLimits>;
+  /** Attach the payload view to each frame (costly; off for live capture). */
+  views?: boolean;
+}
+
+interface PendingRequest {
+  frame: DecodedFrame;
+  t: number;
+}
+
+/** Requests that legitimately get no reply (MSG U/N only hears back on failure, pages only on error). */
+function expectsReply(frame: DecodedFrame): boolean {
+  if (frame.command === 'MSG') return frame.params[0] === 'A' || frame.params[0] === 'D';
+  return !['PAG', 'PGD', 'OUT', 'UUM', 'SDG'].includes(frame.command);
+}
+
+export class ConnectionDecoder {
+  readonly conn: string;
+  #version = ANY_VERSION;
+  #kind: ConnectionKind = 'unknown';
+  /** Where the version came from: negotiated here, or inherited through a switchboard cookie. */
+  #versionSource: string | null = null;
+  #index = 0;
+  #challenge: string | null = null;
+  readonly #pending = new Map<number, PendingRequest>();
+  readonly #framers: Record<Direction, Framer>;
+  readonly #session: SessionContext;
+  readonly #emit: (frame: DecodedFrame) => void;
+  readonly #views: boolean;
+  #t = 0; // time of the chunk being framed
+
+  constructor(conn: string, session: SessionContext, emit: (frame: DecodedFrame) => void, options: DecoderOptions = {}) {
+    this.conn = conn;
+    this.#session = session;
+    this.#emit = emit;
+    this.#views = options.views ?? false;
+    const framer = (dir: Direction) => new Framer(
+      (command, tokens) => payloadLength(command, tokens, dir, this.#version),
+      (frame) => this.#onFrame(dir, frame),
+      options.limits,
+    );
+    this.#framers = { c2s: framer('c2s'), s2c: framer('s2c') };
+  }
+
+  get version(): number { return this.#version; }
+  get kind(): ConnectionKind { return this.#kind; }
+  get versionSource(): string | null { return this.#versionSource; }
+
+  push(dir: Direction, bytes: Uint8Array, tMs: number): void {
+    this.#t = tMs;
+    this.#framers[dir].push(bytes);
+  }
+
+  /** Both directions ended: flush partial frames and flag requests that never got a reply. */
+  end(tMs = this.#t): void {
+    this.#t = tMs;
+    this.#framers.c2s.end();
+    this.#framers.s2c.end();
+    for (const { frame } of this.#pending.values()) {
+      if (!frame.reply && expectsReply(frame)) frame.issues.push(`unanswered: no reply to TrID ${frame.trId}`);
+    }
+    this.#pending.clear();
+  }
+
+  #onFrame(dir: Direction, frame: Frame): void {
+    const decoded = frame.kind === 'raw' || frame.line === null
+      ? this.#raw(dir, frame)
+      : this.#command(dir, frame, frame.line);
+    this.#emit(decoded);
+  }
+
+  #base(dir: Direction, frame: Frame): DecodedFrame {
+    return {
+      conn: this.conn, dir, index: this.#index++, command: '', trId: null, params: [],
+      payloadLength: frame.payloadLength, version: formatVersion(this.#version), fields: [],
+      issues: [...frame.issues], t_ms: this.#t, offset: frame.offset, size: frame.bytes.length,
+      kind: 'raw', title: '', summary: '',
+    };
+  }
+
+  #raw(dir: Direction, frame: Frame): DecodedFrame {
+    const out = this.#base(dir, frame);
+    out.title = 'Unframed bytes';
+    out.summary = `${frame.bytes.length} bytes that are not an MSNP frame`;
+    return out;
+  }
+
+  #command(dir: Direction, frame: Frame, line: string): DecodedFrame {
+    const out = this.#base(dir, frame);
+    const tokens = line.split(' ').filter((t) => t !== '');
+    const command = tokens.shift() as string;
+    out.command = command;
+    out.kind = 'command';
+
+    if (this.#kind === 'unknown' && dir === 'c2s') this.#classify(command, tokens);
+    if (isErrorCode(command)) this.#error(out, tokens);
+    else this.#named(out, dir, command, tokens);
+
+    this.#learn(out, dir);
+    this.#pair(out, dir);
+    if (frame.payload && out.command === 'QRY' && dir === 'c2s') this.#verify(out, frame.payload);
+    if (frame.payload && this.#views) {
+      out.view = renderPayload(frame.payload, { command, dir, version: this.#version, params: out.params });
+    }
+    out.version = formatVersion(this.#version);
+    out.summary = summarize(out);
+    return out;
+  }
+
+  #error(out: DecodedFrame, tokens: string[]): void {
+    out.kind = 'error';
+    const code = Number(out.command);
+    const info = errorInfo(code);
+    out.title = info ? `Error ${code}: ${info.description}` : `Error ${code} (unknown code)`;
+    if (!info) out.issues.push(`unknown error code ${code}`);
+    if (tokens[0] !== undefined && /^\d+$/.test(tokens[0])) out.trId = Number(tokens.shift());
+    out.params = tokens;
+    out.fields = tokens.map((value, i): Field => (
+      i === tokens.length - 1 && out.payloadLength !== null
+        ? { name: 'length', value, since: null }
+        : { name: `param${i + 1}`, value, since: null, unknown: true }
+    ));
+  }
+
+  #named(out: DecodedFrame, dir: Direction, command: string, tokens: string[]): void {
+    const spec = commandSpec(command);
+    if (!spec) {
+      out.title = 'Unknown command';
+      out.issues.push(`unknown command ${command}`);
+      this.#unnamed(out, tokens);
+      return;
+    }
+    out.title = spec.title;
+    if (this.#version !== ANY_VERSION && !inRange(this.#version, spec.from, spec.to)) {
+      out.issues.push(`version: ${command} is not defined in ${formatVersion(this.#version)} (MSNP${spec.from}–MSNP${spec.to})`);
+    }
+    const match = matchLayout(spec, dir, this.#version, tokens, this.#server());
+    if (!match) {
+      const where = this.#version === ANY_VERSION ? 'any version' : formatVersion(this.#version);
+      out.issues.push(`layout: parameters of ${command} (${dir}) match no known layout for ${where}`);
+      this.#unnamed(out, tokens);
+      return;
+    }
+    out.trId = match.trId;
+    out.params = match.trId === null ? tokens : tokens.slice(1);
+    out.fields = match.fields;
+    out.issues.push(...match.issues);
+  }
+
+  /** Unknown shape: a leading integer is taken as the TrID, the rest stay unnamed. */
+  #unnamed(out: DecodedFrame, tokens: string[]): void {
+    if (tokens[0] !== undefined && /^\d+$/.test(tokens[0])) out.trId = Number(tokens.shift());
+    out.params = tokens;
+    out.fields = tokens.map((value, i) => ({ name: `param${i + 1}`, value, since: null, unknown: true }));
+  }
+
+  #server(): ServerKind | undefined {
+    switch (this.#kind) {
+      case 'sb': return 'SB';
+      case 'ns': return 'NS';
+      case 'dispatch': return 'DS';
+      default: return undefined;
+    }
+  }
+
+  /** Learns version, role and referrals from the frame. */
+  #learn(out: DecodedFrame, dir: Direction): void {
+    const p = out.params;
+    switch (out.command) {
+      case 'VER':
+        if (dir === 's2c' && p[0] !== undefined) {
+          const v = parseVersion(p[0]);
+          if (v !== null) {
+            this.#version = v;
+            this.#versionSource = 'negotiated';
+          } else if (p[0] === '0') out.issues.push('version: server accepted none of the offered dialects');
+        }
+        if (this.#kind === 'unknown') this.#kind = 'ns';
+        break;
+      case 'XFR':
+        if (dir === 's2c' && p[0] === 'NS') this.#kind = 'dispatch';
+        if (dir === 's2c' && p[0] === 'SB' && p[3] !== undefined) this.#session.referral(p[3], this.#version, this.conn);
+        break;
+      case 'RNG':
+        // RNG session-id addr:port CKI cookie …
+        if (dir === 's2c' && p[3] !== undefined) this.#session.referral(p[3], this.#version, this.conn);
+        break;
+      case 'CHL':
+        if (dir === 's2c') this.#challenge = p[0] ?? null;
+        break;
+    }
+  }
+
+  /**
+   * A connection whose client opens with `USR trid handle cookie` or `ANS trid handle cookie session`
+   * is a switchboard; it inherits the version of the notification connection that handed out the cookie.
+   */
+  #classify(command: string, tokens: readonly string[]): void {
+    const sb = (command === 'USR' && tokens.length === 3 && tokens[1]?.includes('@'))
+      || (command === 'ANS' && tokens.length === 4);
+    if (!sb) return;
+    this.#kind = 'sb';
+    const referral = this.#session.lookup(tokens[2] as string);
+    if (referral && referral.version !== ANY_VERSION) {
+      this.#version = referral.version;
+      this.#versionSource = `inherited from ${referral.conn}`;
+    }
+  }
+
+  #pair(out: DecodedFrame, dir: Direction): void {
+    if (out.trId === null) return;
+    if (dir === 'c2s') {
+      this.#pending.set(out.trId, { frame: out, t: this.#t });
+      return;
+    }
+    const request = this.#pending.get(out.trId);
+    if (!request || out.trId === 0) return;
+    const link = { index: request.frame.index, latencyMs: round(this.#t - request.t) };
+    out.replyTo = link;
+    request.frame.reply ??= { index: out.index, latencyMs: link.latencyMs };
+  }
+
+  #verify(out: DecodedFrame, payload: Buffer): void {
+    const productId = out.params[0];
+    if (productId === undefined) return;
+    if (this.#challenge === null) {
+      out.issues.push('challenge: QRY without a preceding CHL on this connection');
+      return;
+    }
+    const response = payload.toString('latin1');
+    const result = verifyChallenge({ challenge: this.#challenge, productId, response, version: this.#version });
+    out.challenge = { ...result, challenge: this.#challenge, productId };
+    if (result.verdict === 'invalid') out.issues.push('challenge: response does not match the challenge');
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
