@@ -158,14 +158,16 @@ export class Framer {
         continue;
       }
       const length = lf - this.#start + 1;
+      if (length > lineLimit) {
+        this.#emitRaw(lineLimit, mode.kind === 'overlong'
+          ? 'overlong: continuation of an over-long line'
+          : `overlong: no line end within ${lineLimit} bytes`);
+        this.#mode = { kind: 'overlong' };
+        continue;
+      }
       if (mode.kind === 'overlong') {
         this.#emitRaw(length, 'overlong: end of an over-long line');
         this.#mode = { kind: 'line' };
-        continue;
-      }
-      if (length > lineLimit) {
-        this.#emitRaw(lineLimit, `overlong: no line end within ${lineLimit} bytes`);
-        this.#mode = { kind: 'overlong' };
         continue;
       }
       this.#onLine(length);

@@ -1,0 +1,18 @@
+// A CLI subcommand: its help text and what it does. `run` returns the process exit code.
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Full help, printed by `msnp-inspector NAME --help`. */
+  help: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Colour output (a TTY, and NO_COLOR unset). */
+  color: boolean;
+}
+
+/** Thrown for bad command-line usage: printed with the command's help, exit code 2. */
+export class UsageError extends Error {}
