@@ -1,0 +1,106 @@
+// Picks the layout of a command line from the command table and names its parameters.
+//
+// Rules (see types.ts): layouts are tried in table order; a layout fits when its version range holds
+// the version, its `server` (if set, and if the caller knows the server) matches, and the tokens fit:
+// a TrID layout needs a decimal first token; parameters outside their since/until are dropped; the
+// remaining ones take one token each in order (`rest` takes all remaining tokens), required ones must
+// be present, literals and patterns must match, and no token may be left over.
+import { decodeParam } from './enums.js';
+import type { CommandSpec, Direction, Field, Layout, ParamSpec, ServerKind } from './types.js';
+import { ANY_VERSION, FIRST_VERSION, LAST_VERSION, formatVersion } from './versions.js';
+
+export interface LayoutMatch {
+  layout: Layout;
+  /** The version the layout was matched at: the given one, or the first fitting one when it was 0. */
+  version: number;
+  trId: number | null;
+  fields: Field[];
+  /** Decoder complaints, as `paramName: issue`. */
+  issues: string[];
+}
+
+const DECIMAL = /^\d+$/;
+
+/** The parameters of `layout` that exist at `version`. */
+export function activeParams(layout: Layout, version: number): ParamSpec[] {
+  return layout.params.filter(
+    (p) => (p.since === undefined || version >= p.since) && (p.until === undefined || version <= p.until),
+  );
+}
+
+function accepts(p: ParamSpec, token: string): boolean {
+  if (p.literal && !p.literal.includes(token)) return false;
+  if (p.pattern && !p.pattern.test(token)) return false;
+  return true;
+}
+
+function makeField(spec: CommandSpec, p: ParamSpec, tokens: readonly string[], issues: string[]): Field {
+  const field: Field = {
+    name: p.name,
+    value: tokens.join(' '),
+    since: p.since !== undefined && p.since > spec.from ? formatVersion(p.since) : null,
+  };
+  if (p.decode) {
+    const decoded: string[] = [];
+    for (const t of tokens) {
+      const d = decodeParam(p.decode, t);
+      if (d.decoded !== undefined) decoded.push(d.decoded);
+      if (d.issue !== undefined) issues.push(`${p.name}: ${d.issue}`);
+    }
+    if (decoded.length) field.decoded = decoded.join(', ');
+  }
+  return field;
+}
+
+function fit(spec: CommandSpec, layout: Layout, version: number, tokens: readonly string[]): LayoutMatch | null {
+  let i = 0;
+  let trId: number | null = null;
+  if (layout.trId) {
+    const t = tokens[0];
+    if (t === undefined || !DECIMAL.test(t)) return null;
+    trId = Number(t);
+    i = 1;
+  }
+  const fields: Field[] = [];
+  const issues: string[] = [];
+  for (const p of activeParams(layout, version)) {
+    if (i >= tokens.length) {
+      if (p.optional) continue;
+      return null;
+    }
+    const taken = p.rest ? tokens.slice(i) : [tokens[i] as string];
+    if (!taken.every((t) => accepts(p, t))) return null;
+    fields.push(makeField(spec, p, taken, issues));
+    i += taken.length;
+  }
+  if (i < tokens.length) return null;
+  return { layout, version, trId, fields, issues };
+}
+
+/**
+ * The first layout of `spec` that fits `tokens` (the tokens after the command name) in direction `dir`
+ * at `version`, or null. Version 0 means unknown: versions 21 down to 2 are tried and the first fit
+ * wins. `server` restricts to layouts of that server kind; omit it when unknown.
+ */
+export function matchLayout(
+  spec: CommandSpec,
+  dir: Direction,
+  version: number,
+  tokens: readonly string[],
+  server?: ServerKind,
+): LayoutMatch | null {
+  const d = spec[dir];
+  if (!d) return null;
+  const versions: number[] = [];
+  if (version === ANY_VERSION) for (let v = LAST_VERSION; v >= FIRST_VERSION; v--) versions.push(v);
+  else versions.push(version);
+  for (const v of versions) {
+    for (const layout of d.layouts) {
+      if (v < layout.from || v > layout.to) continue;
+      if (layout.server !== undefined && server !== undefined && layout.server !== server) continue;
+      const m = fit(spec, layout, v, tokens);
+      if (m) return m;
+    }
+  }
+  return null;
+}
