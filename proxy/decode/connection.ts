@@ -17,10 +17,17 @@ import { summarize } from './summary.js';
  * notification connection, so that the switchboard connection they lead to inherits its version.
  */
 export class SessionContext {
+  /** A long-running proxy sees endless cookies: keep only the most recent ones. */
+  static readonly MAX_COOKIES = 10_000;
   readonly #cookies = new Map<string, { version: number; conn: string }>();
 
   referral(cookie: string, version: number, conn: string): void {
+    this.#cookies.delete(cookie);
     this.#cookies.set(cookie, { version, conn });
+    if (this.#cookies.size > SessionContext.MAX_COOKIES) {
+      const oldest = this.#cookies.keys().next().value;
+      if (oldest !== undefined) this.#cookies.delete(oldest);
+    }
   }
 
   lookup(cookie: string): { version: number; conn: string } | undefined {
@@ -56,11 +63,11 @@ export class ConnectionDecoder {
   readonly #pending = new Map<number, PendingRequest>();
   readonly #framers: Record<Direction, Framer>;
   readonly #session: SessionContext;
-  readonly #emit: (frame: DecodedFrame) => void;
+  readonly #emit: (frame: DecodedFrame, raw: Frame) => void;
   readonly #views: boolean;
   #t = 0; // time of the chunk being framed
 
-  constructor(conn: string, session: SessionContext, emit: (frame: DecodedFrame) => void, options: DecoderOptions = {}) {
+  constructor(conn: string, session: SessionContext, emit: (frame: DecodedFrame, raw: Frame) => void, options: DecoderOptions = {}) {
     this.conn = conn;
     this.#session = session;
     this.#emit = emit;
@@ -97,7 +104,7 @@ export class ConnectionDecoder {
     const decoded = frame.kind === 'raw' || frame.line === null
       ? this.#raw(dir, frame)
       : this.#command(dir, frame, frame.line);
-    this.#emit(decoded);
+    this.#emit(decoded, frame);
   }
 
   #base(dir: Direction, frame: Frame): DecodedFrame {

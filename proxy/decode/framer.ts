@@ -76,6 +76,12 @@ export class Framer {
     return this.#end - this.#start;
   }
 
+  /** The bytes of a command line still waiting for its line end, or null (none, or inside a payload). */
+  partialLine(): Buffer | null {
+    if (this.#mode.kind !== 'line' || this.#end === this.#start) return null;
+    return this.#buf.subarray(this.#start, this.#end);
+  }
+
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.#append(chunk);

@@ -1,0 +1,100 @@
+// `msnp-inspector proxy`: relays a legacy client to a real MSNP server and captures everything.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CaptureStore } from '../capture/store.js';
+import { type HostPort, formatHostPort, parseHostPort } from '../relay/address.js';
+import { MsnpProxy } from '../relay/proxy.js';
+import { type CliCommand, UsageError } from './command.js';
+
+const HELP = `Usage: msnp-inspector proxy --upstream HOST:PORT [--listen HOST:PORT] [--advertise HOST]
+                            [--capture FILE] [--web HOST:PORT | --no-web] [--connect-timeout MS]
+
+Relays an MSN Messenger client to a real MSNP server, unchanged except for the server addresses in
+XFR/RNG referrals, which are rewritten so that every notification and switchboard connection of the
+session comes back through the proxy. Every byte is captured into a SQLite file.
+
+Options:
+  --upstream HOST:PORT   the real server (dispatch or notification server); port defaults to 1863
+  --listen HOST:PORT     where clients connect (default 127.0.0.1:1863)
+  --advertise HOST       host written into rewritten referrals (default: the listen host); use the
+                         address the client can reach, e.g. for a client in a VM
+  --capture FILE         capture file (default captures/capture.sqlite)
+  --web HOST:PORT        where the web inspector is served (default 127.0.0.1:8080)
+  --no-web               do not serve the web inspector
+  --connect-timeout MS   give up connecting upstream after MS milliseconds (default 10000)
+  -h, --help             this help
+
+It prints one line when it is ready. SIGINT/SIGTERM close every connection and flush the capture.`;
+
+function address(flag: string, text: string | undefined, fallback: string): HostPort {
+  try {
+    return parseHostPort(text ?? fallback, 1863);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+export const proxyCommand: CliCommand = {
+  name: 'proxy',
+  summary: 'relay a client to an MSNP server and capture every frame',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        upstream: { type: 'string' },
+        listen: { type: 'string' },
+        advertise: { type: 'string' },
+        capture: { type: 'string' },
+        web: { type: 'string' },
+        'no-web': { type: 'boolean', default: false },
+        'connect-timeout': { type: 'string' },
+      },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (!values.upstream) throw new UsageError('--upstream HOST:PORT is required');
+    if (values.web !== undefined && values['no-web']) throw new UsageError('--web and --no-web exclude each other');
+    const upstream = address('--upstream', values.upstream, '');
+    const listen = address('--listen', values.listen, '127.0.0.1:1863');
+    const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError('--connect-timeout must be a positive integer');
+    const file = values.capture ?? 'captures/capture.sqlite';
+    mkdirSync(dirname(file), { recursive: true });
+
+    const log = (level: 'info' | 'warn' | 'error', message: string) => io.err(`[${new Date().toISOString()}] ${level}: ${message}\n`);
+    const store = CaptureStore.open(file, { log });
+    let proxy: MsnpProxy;
+    try {
+      proxy = await MsnpProxy.start({
+        listen, upstream, store, log,
+        ...(values.advertise ? { advertise: values.advertise } : {}),
+        ...(timeout ? { connectTimeoutMs: timeout } : {}),
+      });
+    } catch (error) {
+      store.close();
+      io.err(`msnp-inspector proxy: cannot listen on ${formatHostPort(listen)}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    const web = values['no-web'] ? 'inspector off' : `inspector not built yet (--web ${values.web ?? '127.0.0.1:8080'} ignored)`;
+    io.out(`msnp-inspector proxy listening on ${formatHostPort(proxy.address)}, forwarding to ${formatHostPort(upstream)}, capturing to ${file}; ${web}\n`);
+
+    return new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        log('info', `${signal}: closing ${proxy.connectionCount} connection(s) and flushing the capture`);
+        void proxy.close(`proxy shutdown (${signal})`).then(() => {
+          const complete = store.close();
+          if (!complete) log('error', 'some captured records could not be written to the capture file');
+          resolve(complete ? 0 : 1);
+        });
+      };
+      const onInt = () => stop('SIGINT');
+      const onTerm = () => stop('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    });
+  },
+};

@@ -1,0 +1,286 @@
+// The man-in-the-middle proxy: a main listener relaying to the upstream (dispatch or notification
+// server), and one listener of ours per server the upstream refers clients to (`XFR NS`, `XFR SB`,
+// `RNG`), so that every hop of a session comes back through the proxy. Each relayed connection is
+// captured into the store and linked to its session through the referral that led to it.
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ConnectionKind } from '../../shared/msnp/types.js';
+import { ConnectionCapture } from '../capture/connection-capture.js';
+import type { CaptureStore } from '../capture/store.js';
+import { SessionContext } from '../decode/connection.js';
+import { type HostPort, formatHostPort, parseHostPort } from './address.js';
+import { Relay } from './relay.js';
+import type { Referral } from './rewriter.js';
+
+/** Referrals kept waiting for their client, per kind: beyond this the oldest are forgotten. */
+const MAX_PENDING = 10_000;
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface ProxyOptions {
+  listen: HostPort;
+  upstream: HostPort;
+  /** Host written into rewritten referrals (default: the listen host). */
+  advertise?: string;
+  store: CaptureStore;
+  log?: Log;
+  connectTimeoutMs?: number;
+}
+
+/** A referral handed to a client and not yet followed. */
+interface PendingReferral {
+  sessionId: number;
+  connectionId: number;
+  client: string; // the referred client's IP
+  version: number;
+}
+
+interface Route {
+  server: net.Server;
+  target: HostPort;
+  kind: 'entry' | 'NS' | 'SB';
+}
+
+export class MsnpProxy {
+  readonly #options: ProxyOptions;
+  readonly #log: Log;
+  readonly #session = new SessionContext();
+  readonly #routes = new Map<string, Route>(); // by target "host:port"; the entry route by ''
+  readonly #relays = new Set<Relay>();
+  /** Notification-server referrals waiting for their client, per target, oldest first. */
+  readonly #pendingNs = new Map<string, PendingReferral[]>();
+  /** Switchboard cookies handed out, to link the switchboard connection to its session. */
+  readonly #cookies = new Map<string, PendingReferral>();
+  readonly #labels = new Map<number, SessionLabels>();
+  readonly #opening = new Map<string, Promise<void>>();
+  #closing = false;
+  #listenHost = '127.0.0.1';
+
+  private constructor(options: ProxyOptions) {
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+  }
+
+  static async start(options: ProxyOptions): Promise<MsnpProxy> {
+    const proxy = new MsnpProxy(options);
+    proxy.#listenHost = (await lookup(options.listen.host)).address;
+    await proxy.#listen('', options.upstream, 'entry', options.listen.port);
+    return proxy;
+  }
+
+  /** Where clients connect. */
+  get address(): HostPort {
+    return this.#addressOf(this.#routes.get('') as Route);
+  }
+
+  /** Our listener for each upstream server a referral pointed to. */
+  get referralListeners(): Array<{ target: string; listen: string; kind: 'NS' | 'SB' }> {
+    return [...this.#routes.entries()].filter(([key]) => key !== '').map(([key, r]) => ({
+      target: key, listen: formatHostPort(this.#addressOf(r)), kind: r.kind as 'NS' | 'SB',
+    }));
+  }
+
+  get connectionCount(): number {
+    return this.#relays.size;
+  }
+
+  /** Stops listening and ends every relayed connection, recording why. */
+  async close(reason = 'proxy shutdown'): Promise<void> {
+    this.#closing = true;
+    const servers = [...this.#routes.values()].map((r) => new Promise<void>((resolve) => r.server.close(() => resolve())));
+    const relays = [...this.#relays].map((relay) => new Promise<void>((resolve) => {
+      relay.client.once('close', () => resolve());
+      relay.shutdown(reason);
+    }));
+    await Promise.all([...servers, ...relays]);
+  }
+
+  #addressOf(route: Route): HostPort {
+    const a = route.server.address() as net.AddressInfo;
+    return { host: this.#options.advertise ?? this.#listenHost, port: a.port };
+  }
+
+  /** Opens our listener for one route; the route is usable once it listens. */
+  #listen(key: string, target: HostPort, kind: Route['kind'], port = 0): Promise<void> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.#accept(socket, route));
+    const route: Route = { server, target, kind };
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.#listenHost, port }, () => {
+        server.off('error', reject);
+        server.on('error', (error) => this.#log('error', `listener for ${key || 'clients'}: ${error.message}`));
+        this.#routes.set(key, route);
+        resolve();
+      });
+    });
+  }
+
+  /** Rewrites a referral to our own listener for its target (opening it on first use). */
+  #redirect(from: ConnectionCapture, client: string, referral: Referral): string | null | Promise<string | null> {
+    if (this.#closing) return null;
+    let target: HostPort;
+    try {
+      target = parseHostPort(referral.target);
+    } catch {
+      return null;
+    }
+    const key = formatHostPort(target);
+    const pending: PendingReferral = { sessionId: from.sessionId, connectionId: from.id, client, version: from.version };
+    if (referral.kind === 'NS') {
+      const queue = this.#pendingNs.get(key) ?? [];
+      queue.push(pending);
+      if (queue.length > MAX_PENDING) queue.shift(); // referrals nobody followed
+      this.#pendingNs.set(key, queue);
+    } else if (referral.cookie) {
+      this.#cookies.set(referral.cookie, pending);
+      if (this.#cookies.size > MAX_PENDING) this.#cookies.delete(this.#cookies.keys().next().value as string);
+    }
+    const ours = (route: Route) => {
+      const address = formatHostPort(this.#addressOf(route));
+      this.#log('info', `${referral.command} ${referral.kind} ${key} rewritten to ${address}`);
+      return address;
+    };
+    const open = this.#routes.get(key);
+    if (open) return ours(open);
+    const opening = this.#opening.get(key) ?? this.#listen(key, target, referral.kind).finally(() => this.#opening.delete(key));
+    this.#opening.set(key, opening);
+    return opening.then(
+      () => ours(this.#routes.get(key) as Route),
+      (error: Error) => {
+        this.#log('error', `cannot listen for ${key}: ${error.message}; referral left unchanged`);
+        return null;
+      },
+    );
+  }
+
+  #accept(socket: net.Socket, route: Route): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const clientIp = socket.remoteAddress ?? '?';
+    const client = formatHostPort({ host: clientIp, port: socket.remotePort ?? 0 });
+    const opened = { tsWall: Date.now(), tsMono: performance.now() };
+    // A switchboard connection's session is known from the cookie in its first line: until that line
+    // is in, its reads wait here (they are forwarded already; only the capture waits).
+    let capture: ConnectionCapture | null = null;
+    const early: Array<() => void> = [];
+    let earlyLine = '';
+    const ensure = (cookie?: string): ConnectionCapture => {
+      if (capture) return capture;
+      capture = this.#capture(route, client, clientIp, opened, cookie);
+      for (const replay of early.splice(0)) replay();
+      return capture;
+    };
+    if (route.kind !== 'SB') ensure();
+
+    const relay = new Relay(socket, {
+      upstream: route.target,
+      redirect: (r) => this.#redirect(ensure(), clientIp, r),
+      ...(this.#options.connectTimeoutMs ? { connectTimeoutMs: this.#options.connectTimeoutMs } : {}),
+      onTapError: (error) => this.#log('error', `capture tap failed: ${(error as Error).stack ?? error}`),
+    }, {
+      chunk: (dir, bytes, tsWall, tsMono) => {
+        if (capture) return capture.chunk(dir, bytes, tsWall, tsMono);
+        early.push(() => capture?.chunk(dir, bytes, tsWall, tsMono));
+        if (dir === 'c2s') earlyLine += bytes.toString('latin1', 0, Math.min(bytes.length, 4096));
+        const cookie = firstLineCookie(earlyLine);
+        if (cookie !== undefined || earlyLine.length >= 4096) ensure(cookie ?? undefined);
+      },
+      rewrite: (r) => ensure().rewrite(r),
+      close: (reason, tsWall, tsMono) => {
+        this.#relays.delete(relay);
+        const c = ensure();
+        c.close(reason, tsWall, tsMono);
+        this.#log('info', `connection ${c.id} (${client} → ${formatHostPort(route.target)}) closed: ${reason}`);
+      },
+    });
+    this.#relays.add(relay);
+  }
+
+  /** Opens the capture of a new connection in the session its referral (or cookie) names. */
+  #capture(route: Route, client: string, clientIp: string, opened: { tsWall: number; tsMono: number }, cookie?: string): ConnectionCapture {
+    const store = this.#options.store;
+    const referral = this.#takeReferral(route, clientIp, cookie);
+    const kind: ConnectionKind = route.kind === 'SB' ? 'sb' : route.kind === 'NS' ? 'ns' : 'unknown';
+    const sessionId = referral?.sessionId ?? store.openSession({ client, tsWall: opened.tsWall });
+    const labels = this.#labelsOf(sessionId);
+    const capture: ConnectionCapture = new ConnectionCapture(store, {
+      sessionId, label: labels.next(kind), kind, client,
+      upstream: formatHostPort(route.target), listen: formatHostPort(this.#addressOf(route)),
+      ...(referral ? { referredBy: referral.connectionId } : {}),
+      ...(cookie ? { cookie } : {}),
+      ...opened,
+    }, this.#session, {
+      learned: (c) => {
+        if (c.handle) store.updateSession(sessionId, { handle: c.handle });
+        const label = labels.settle(c);
+        if (label) store.updateConnection(c.id, { label });
+      },
+      error: (message) => this.#log('error', message),
+    });
+    return capture;
+  }
+
+  /**
+   * The referral a new connection follows: a switchboard's by its cookie; a notification server's
+   * oldest first among those sent to the same client address.
+   */
+  #takeReferral(route: Route, clientIp: string, cookie?: string): PendingReferral | undefined {
+    if (route.kind === 'SB') {
+      const found = cookie === undefined ? undefined : this.#cookies.get(cookie);
+      if (cookie !== undefined) this.#cookies.delete(cookie);
+      return found;
+    }
+    if (route.kind === 'NS') {
+      const queue = this.#pendingNs.get(formatHostPort(route.target)) ?? [];
+      const i = Math.max(0, queue.findIndex((p) => p.client === clientIp));
+      return queue.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
+  #labelsOf(sessionId: number): SessionLabels {
+    let labels = this.#labels.get(sessionId);
+    if (!labels) {
+      labels = new SessionLabels();
+      this.#labels.set(sessionId, labels);
+    }
+    return labels;
+  }
+}
+
+/**
+ * Connection labels inside a session: ds1, ns1, ns2, sb1 … An entry connection starts as `conn1` and is
+ * named once its role is clear: `ds` when it refers the client on (XFR NS), `ns` once the client signs in.
+ */
+class SessionLabels {
+  readonly #counters: Record<string, number> = {};
+  readonly #settled = new Set<number>();
+
+  next(kind: ConnectionKind): string {
+    const prefix = kind === 'dispatch' ? 'ds' : kind === 'unknown' ? 'conn' : kind;
+    this.#counters[prefix] = (this.#counters[prefix] ?? 0) + 1;
+    return `${prefix}${this.#counters[prefix]}`;
+  }
+
+  /** A new label for an entry connection whose role just became clear, else null. */
+  settle(capture: ConnectionCapture): string | null {
+    if (!capture.label.startsWith('conn') || this.#settled.has(capture.id)) return null;
+    const role: ConnectionKind | null = capture.kind === 'dispatch' ? 'dispatch' : capture.handle ? 'ns' : capture.kind === 'sb' ? 'sb' : null;
+    if (!role) return null;
+    this.#settled.add(capture.id);
+    capture.label = this.next(role);
+    return capture.label;
+  }
+}
+
+/** The cookie in a switchboard connection's first line: `USR trid handle cookie` / `ANS trid handle cookie session`. */
+function firstLineCookie(text: string): string | null | undefined {
+  const eol = text.indexOf('\n');
+  if (eol < 0) return undefined;
+  const t = text.slice(0, eol).replace(/\r$/, '').split(' ');
+  if ((t[0] === 'USR' && t.length === 4) || (t[0] === 'ANS' && t.length === 5)) return t[3];
+  return null;
+}
