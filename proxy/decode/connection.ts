@@ -119,7 +119,8 @@ export class ConnectionDecoder {
   #raw(dir: Direction, frame: Frame): DecodedFrame {
     const out = this.#base(dir, frame);
     out.title = 'Unframed bytes';
-    out.summary = `${frame.bytes.length} bytes that are not an MSNP frame`;
+    const preview = frame.bytes.toString('latin1', 0, Math.min(frame.bytes.length, 48)).replace(/\r?\n$/, '');
+    out.summary = `${frame.bytes.length} bytes that are not an MSNP frame: ${preview}${frame.bytes.length > 48 ? '…' : ''}`;
     return out;
   }
 
