@@ -3,7 +3,7 @@
 import { commandSpec } from '../../shared/msnp/commands.js';
 import type { DecodedFrame } from '../../shared/msnp/decoded.js';
 import { errorInfo } from '../../shared/msnp/errors.js';
-import { isErrorCode, payloadLength } from '../../shared/msnp/framing.js';
+import { announcesPayload, isErrorCode } from '../../shared/msnp/framing.js';
 import { matchLayout } from '../../shared/msnp/layout.js';
 import type { ConnectionKind, Direction, Field, ServerKind } from '../../shared/msnp/types.js';
 import { ANY_VERSION, formatVersion, inRange, parseVersion } from '../../shared/msnp/versions.js';
@@ -73,7 +73,7 @@ export class ConnectionDecoder {
     this.#emit = emit;
     this.#views = options.views ?? false;
     const framer = (dir: Direction) => new Framer(
-      (command, tokens) => payloadLength(command, tokens, dir, this.#version),
+      (command, count) => announcesPayload(command, count, dir, this.#version),
       (frame) => this.#onFrame(dir, frame),
       options.limits,
     );
@@ -111,7 +111,7 @@ export class ConnectionDecoder {
     return {
       conn: this.conn, dir, index: this.#index++, command: '', trId: null, params: [],
       payloadLength: frame.payloadLength, version: formatVersion(this.#version), fields: [],
-      issues: [...frame.issues], t_ms: this.#t, offset: frame.offset, size: frame.bytes.length,
+      issues: [...frame.issues], t_ms: this.#t, offset: frame.offset, size: frame.size,
       kind: 'raw', title: '', summary: '',
     };
   }
@@ -119,14 +119,20 @@ export class ConnectionDecoder {
   #raw(dir: Direction, frame: Frame): DecodedFrame {
     const out = this.#base(dir, frame);
     out.title = 'Unframed bytes';
-    const preview = frame.bytes.toString('latin1', 0, Math.min(frame.bytes.length, 48)).replace(/\r?\n$/, '');
-    out.summary = `${frame.bytes.length} bytes that are not an MSNP frame: ${preview}${frame.bytes.length > 48 ? '…' : ''}`;
+    const preview = frame.bytes.toString('latin1', 0, Math.min(frame.size, 48)).replace(/\r?\n$/, '');
+    out.summary = `${frame.size} bytes that are not an MSNP frame: ${preview}${frame.size > 48 ? '…' : ''}`;
     return out;
   }
 
   #command(dir: Direction, frame: Frame, line: string): DecodedFrame {
     const out = this.#base(dir, frame);
-    const tokens = line.split(' ').filter((t) => t !== '');
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(line)) out.issues.push('syntax: control bytes in the command line');
+    let tokens = line.split(' ');
+    if (tokens.includes('')) {
+      out.issues.push('syntax: empty parameter (repeated or trailing space)');
+      tokens = tokens.filter((t) => t !== '');
+    }
     const command = tokens.shift() as string;
     out.command = command;
     out.kind = 'command';

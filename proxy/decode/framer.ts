@@ -1,13 +1,14 @@
 // Incremental MSNP framer for one direction of one connection.
 //
 // A frame is a CRLF-terminated command line plus, for payload commands, exactly N payload bytes.
-// Whether a line announces a payload is decided by the caller's `payloadLength` rule (it depends on the
-// command, the direction and the negotiated version, all of which the framer knows nothing about).
+// Whether a line announces a payload is decided by the caller's rule (it depends on the command, the
+// direction and the negotiated version, all of which the framer knows nothing about).
 //
 // Design (after pg-protocol's parser): one buffer plus start/end offsets; a chunk arriving with nothing
-// pending is adopted without a copy; a partial frame is compacted or the buffer doubled, never
-// concatenated per chunk. No exception crosses `push`/`end`: bad input becomes a `raw` frame or a frame
-// with issues, and framing resynchronises at the next line that looks like a command.
+// pending is adopted without a copy; a partial frame is carried into a buffer sized on what is
+// pending, never concatenated per chunk. No exception crosses `push`/`end`: bad input becomes a `raw`
+// frame or a frame with issues, and framing resynchronises at the next line that looks like a command.
+// Frames are views: their bytes and line text are only materialised when someone reads them.
 //
 // Frame boundaries depend only on the bytes, never on how they were chunked: every byte pushed comes
 // out in exactly one frame, and the same stream split anywhere yields the same frames.
@@ -21,41 +22,91 @@ export interface FramerLimits {
 
 export const DEFAULT_LIMITS: FramerLimits = { maxLine: 16 * 1024, maxPayload: 1024 * 1024 };
 
-export interface Frame {
+/**
+ * Decides whether a command line ending in a decimal number announces a payload of that many bytes.
+ * `command` is the first token (3 letters or 3 digits); `tokenCount()` counts the tokens after it
+ * (computed only when asked: error replies need it, commands do not). Lines not ending in a number
+ * never carry a payload, so the rule is not asked about them.
+ */
+export type PayloadRule = (command: string, tokenCount: () => number) => boolean;
+
+/** One frame: a view into the bytes the framer was given (they are never overwritten). */
+export class Frame {
   /** `command`: a command line (+ payload); `raw`: bytes that could not be framed. */
-  kind: 'command' | 'raw';
+  readonly kind: 'command' | 'raw';
   /** Offset of the frame's first byte in this direction's stream. */
-  offset: number;
-  /** The exact bytes of the frame. */
-  bytes: Buffer;
-  /** The command line without its line end (command frames only). */
-  line: string | null;
+  readonly offset: number;
+  /** Number of bytes in the frame. */
+  readonly size: number;
   /** Length announced on the line, when it announces a payload. */
-  payloadLength: number | null;
+  readonly payloadLength: number | null;
+  readonly issues: string[];
+  readonly #source: Buffer;
+  readonly #start: number;
+  /** Bytes of the command line including its line end, and of its text alone (0 for raw frames). */
+  readonly #lineLength: number;
+  readonly #textLength: number;
+  #bytes: Buffer | null = null;
+  #line: string | null = null;
+
+  constructor(
+    kind: 'command' | 'raw', offset: number, source: Buffer, start: number, size: number,
+    lineLength: number, textLength: number, payloadLength: number | null, issues: string[],
+  ) {
+    this.kind = kind;
+    this.offset = offset;
+    this.size = size;
+    this.payloadLength = payloadLength;
+    this.issues = issues;
+    this.#source = source;
+    this.#start = start;
+    this.#lineLength = lineLength;
+    this.#textLength = textLength;
+  }
+
+  /** The command (3 letters or 3 digits) of a command frame, without materialising the line. */
+  get command(): string | null {
+    return this.kind === 'raw' ? null : commandName(this.#source, this.#start);
+  }
+
+  /** The exact bytes of the frame. */
+  get bytes(): Buffer {
+    return (this.#bytes ??= this.#source.subarray(this.#start, this.#start + this.size));
+  }
+
+  /** The command line without its line end (command frames only). */
+  get line(): string | null {
+    if (this.kind === 'raw') return null;
+    return (this.#line ??= this.#source.toString('latin1', this.#start, this.#start + this.#textLength));
+  }
+
   /** Payload bytes actually framed (shorter than announced only when the stream ended). */
-  payload: Buffer | null;
-  issues: string[];
+  get payload(): Buffer | null {
+    if (this.payloadLength === null || this.issues.some((i) => i.startsWith('oversize'))) return null;
+    return this.bytes.subarray(this.#lineLength);
+  }
 }
 
-/**
- * Decides whether a command line announces a payload: returns its byte length, or null for none.
- * `command` is the first token (3 letters or 3 digits); `tokens` are the rest of the line.
- */
-export type PayloadRule = (command: string, tokens: readonly string[]) => number | null;
-
+const NO_ISSUES: string[] = Object.freeze([]) as unknown as string[];
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
+/** Longest payload length token read (10 digits: beyond any cap). */
+const MAX_LENGTH_DIGITS = 10;
 
 type Mode =
   | { kind: 'line' }
   /** Inside an over-long line: everything up to its LF goes out as raw frames of at most maxLine. */
   | { kind: 'overlong' }
-  /** Waiting for `need` payload bytes after a line of `lineLength` bytes at the buffer's start. */
-  | { kind: 'payload'; lineLength: number; need: number; line: string; issues: string[] };
+  /** Waiting for `need` payload bytes after a line at the buffer's start. */
+  | { kind: 'payload'; lineLength: number; textLength: number; need: number; issues: string[] };
+
+const LINE: Mode = { kind: 'line' };
+const OVERLONG: Mode = { kind: 'overlong' };
 
 export class Framer {
   readonly #limits: FramerLimits;
-  readonly #payloadLength: PayloadRule;
+  readonly #announces: PayloadRule;
   readonly #emit: (frame: Frame) => void;
 
   #buf: Buffer = Buffer.alloc(0);
@@ -63,10 +114,10 @@ export class Framer {
   #end = 0; // one past the last buffered byte
   #scanned = 0; // bytes after #start already searched for LF without success
   #offset = 0; // stream offset of #start
-  #mode: Mode = { kind: 'line' };
+  #mode: Mode = LINE;
 
-  constructor(payloadLength: PayloadRule, emit: (frame: Frame) => void, limits: Partial<FramerLimits> = {}) {
-    this.#payloadLength = payloadLength;
+  constructor(announces: PayloadRule, emit: (frame: Frame) => void, limits: Partial<FramerLimits> = {}) {
+    this.#announces = announces;
     this.#emit = emit;
     this.#limits = { ...DEFAULT_LIMITS, ...limits };
   }
@@ -95,19 +146,15 @@ export class Framer {
     const mode = this.#mode;
     if (mode.kind === 'payload') {
       const got = left - mode.lineLength;
-      const bytes = this.#take(left);
-      this.#emit({
-        kind: 'command', offset: this.#offset - left, bytes, line: mode.line, payloadLength: mode.need,
-        payload: bytes.subarray(mode.lineLength),
-        issues: [...mode.issues, `truncated: stream ended after ${got} of ${mode.need} payload bytes`],
-      });
+      const issues = [...mode.issues, `truncated: stream ended after ${got} of ${mode.need} payload bytes`];
+      this.#emitFrame('command', left, mode.lineLength, mode.textLength, mode.need, issues);
     } else {
-      const issue = mode.kind === 'overlong'
+      this.#emitRaw(left, mode.kind === 'overlong'
         ? 'overlong: end of an over-long line (stream ended before its line end)'
-        : 'truncated: stream ended inside a line (no CRLF)';
-      this.#emitRaw(left, issue);
+        : 'truncated: stream ended inside a line (no CRLF)');
     }
-    this.#mode = { kind: 'line' };
+    this.#mode = LINE;
+    this.#release();
   }
 
   #append(chunk: Uint8Array): void {
@@ -135,6 +182,7 @@ export class Framer {
   }
 
   #drain(): void {
+    const lineLimit = this.#limits.maxLine;
     for (;;) {
       const mode = this.#mode;
       const avail = this.#end - this.#start;
@@ -145,35 +193,23 @@ export class Framer {
       if (mode.kind === 'payload') {
         const total = mode.lineLength + mode.need;
         if (avail < total) return;
-        const bytes = this.#take(total);
-        this.#emit({
-          kind: 'command', offset: this.#offset - total, bytes, line: mode.line, payloadLength: mode.need,
-          payload: bytes.subarray(mode.lineLength), issues: mode.issues,
-        });
-        this.#mode = { kind: 'line' };
+        this.#emitFrame('command', total, mode.lineLength, mode.textLength, mode.need, mode.issues);
+        this.#mode = LINE;
         continue;
       }
       const lf = this.#findLf();
-      const lineLimit = this.#limits.maxLine;
-      if (lf < 0) {
-        if (avail < lineLimit) return; // wait for the rest of the line
+      const length = lf < 0 ? avail : lf - this.#start + 1;
+      if (lf < 0 && avail < lineLimit) return; // wait for the rest of the line
+      if (length > lineLimit || lf < 0) {
         this.#emitRaw(lineLimit, mode.kind === 'overlong'
           ? 'overlong: continuation of an over-long line'
           : `overlong: no line end within ${lineLimit} bytes`);
-        this.#mode = { kind: 'overlong' };
-        continue;
-      }
-      const length = lf - this.#start + 1;
-      if (length > lineLimit) {
-        this.#emitRaw(lineLimit, mode.kind === 'overlong'
-          ? 'overlong: continuation of an over-long line'
-          : `overlong: no line end within ${lineLimit} bytes`);
-        this.#mode = { kind: 'overlong' };
+        this.#mode = OVERLONG;
         continue;
       }
       if (mode.kind === 'overlong') {
         this.#emitRaw(length, 'overlong: end of an over-long line');
-        this.#mode = { kind: 'line' };
+        this.#mode = LINE;
         continue;
       }
       this.#onLine(length);
@@ -181,8 +217,7 @@ export class Framer {
   }
 
   #findLf(): number {
-    const from = this.#start + this.#scanned;
-    const lf = this.#buf.indexOf(LF, from);
+    const lf = this.#buf.indexOf(LF, this.#start + this.#scanned);
     if (lf >= 0 && lf < this.#end) {
       this.#scanned = 0;
       return lf;
@@ -196,73 +231,88 @@ export class Framer {
     const buf = this.#buf;
     const s = this.#start;
     const crlf = length >= 2 && buf[s + length - 2] === CR;
-    const textEnd = s + length - (crlf ? 2 : 1);
-    if (!isCommandLine(buf, s, textEnd)) {
+    const textLength = length - (crlf ? 2 : 1);
+    if (!looksLikeCommand(buf, s, s + textLength)) {
       this.#emitRaw(length, 'garbage: not an MSNP command line');
       return;
     }
-    const line = buf.toString('latin1', s, textEnd);
-    const issues: string[] = [];
-    if (!crlf) issues.push('line end: LF without CR');
-    const parts = line.split(' ');
-    const command = parts[0] as string;
-    let tokens = parts.slice(1);
-    if (tokens.includes('')) {
-      issues.push('syntax: empty parameter (repeated or trailing space)');
-      tokens = tokens.filter((t) => t !== '');
+    const issues = crlf ? NO_ISSUES : ['line end: LF without CR'];
+    const need = this.#announced(buf, s, s + textLength);
+    if (need < 0) {
+      this.#emitFrame('command', length, length, textLength, null, issues);
+    } else if (need > this.#limits.maxPayload) {
+      const oversize = `oversize: announced payload of ${need} bytes exceeds the ${this.#limits.maxPayload}-byte cap; not framed as payload`;
+      this.#emitFrame('command', length, length, textLength, need, [...issues, oversize]);
+    } else {
+      this.#mode = { kind: 'payload', lineLength: length, textLength, need, issues };
     }
-    const need = this.#payloadLength(command, tokens);
-    if (need === null) {
-      const bytes = this.#take(length);
-      this.#emit({ kind: 'command', offset: this.#offset - length, bytes, line, payloadLength: null, payload: null, issues });
-      return;
-    }
-    if (need > this.#limits.maxPayload) {
-      issues.push(`oversize: announced payload of ${need} bytes exceeds the ${this.#limits.maxPayload}-byte cap; not framed as payload`);
-      const bytes = this.#take(length);
-      this.#emit({ kind: 'command', offset: this.#offset - length, bytes, line, payloadLength: need, payload: null, issues });
-      return;
-    }
-    this.#mode = { kind: 'payload', lineLength: length, need, line, issues };
   }
 
-  #emitRaw(length: number, issue: string): void {
-    const bytes = this.#take(length);
-    this.#emit({ kind: 'raw', offset: this.#offset - length, bytes, line: null, payloadLength: null, payload: null, issues: [issue] });
+  /** The payload length the line at [s, end) announces, or -1. Reads only its last token. */
+  #announced(buf: Buffer, s: number, end: number): number {
+    let i = end;
+    while (i > s + 3 && end - i <= MAX_LENGTH_DIGITS && isDigit(buf[i - 1] as number)) i--;
+    if (i === end || buf[i - 1] !== SPACE || !isDigit(buf[i] as number) || end - i > MAX_LENGTH_DIGITS) return -1;
+    if (!this.#announces(commandName(buf, s), () => countTokens(buf, s + 3, end))) return -1;
+    let n = 0;
+    for (let j = i; j < end; j++) n = n * 10 + ((buf[j] as number) - 0x30);
+    return n;
   }
 
-  /** Removes `length` bytes from the front of the buffer and returns them (a view, not a copy). */
-  #take(length: number): Buffer {
-    const bytes = this.#buf.subarray(this.#start, this.#start + length);
-    this.#start += length;
-    this.#offset += length;
-    this.#scanned = Math.max(0, this.#scanned - length);
-    return bytes;
+  #emitFrame(kind: 'command' | 'raw', size: number, lineLength: number, textLength: number, payloadLength: number | null, issues: string[]): void {
+    const frame = new Frame(kind, this.#offset, this.#buf, this.#start, size, lineLength, textLength, payloadLength, issues);
+    this.#start += size;
+    this.#offset += size;
+    this.#scanned = Math.max(0, this.#scanned - size);
+    this.#emit(frame);
   }
 
-  /** Everything consumed: drop the buffer so emitted views are never overwritten by a compaction. */
+  #emitRaw(size: number, issue: string): void {
+    this.#emitFrame('raw', size, 0, 0, null, [issue]);
+  }
+
+  /** Everything consumed: drop the buffer so the next chunk can be adopted without a copy. */
   #release(): void {
+    if (this.#end !== this.#start) return;
     this.#buf = Buffer.alloc(0);
     this.#start = this.#end = this.#scanned = 0;
   }
 }
 
 /**
- * A line is a command line when it starts with three upper-case letters or three digits, followed by
- * a space or the line end, and holds no control bytes (payload bodies and binary garbage fail this).
+ * A command line starts with three upper-case letters or three digits, followed by a space or the
+ * line end (payload bodies and binary garbage fail this). Only the first four bytes are read, to keep
+ * framing close to the speed of a bare line scan; control bytes further on are the decoder's to flag.
  */
-function isCommandLine(buf: Buffer, start: number, end: number): boolean {
+function looksLikeCommand(buf: Buffer, start: number, end: number): boolean {
   if (end - start < 3) return false;
   const a = buf[start] as number, b = buf[start + 1] as number, c = buf[start + 2] as number;
-  const letters = isUpper(a) && isUpper(b) && isUpper(c);
-  const digits = isDigit(a) && isDigit(b) && isDigit(c);
-  if (!letters && !digits) return false;
-  if (end - start > 3 && buf[start + 3] !== 0x20) return false;
-  for (let i = start + 3; i < end; i++) {
-    const x = buf[i] as number;
-    if (x < 0x20 || x === 0x7f) return false;
+  if (!(isUpper(a) && isUpper(b) && isUpper(c)) && !(isDigit(a) && isDigit(b) && isDigit(c))) return false;
+  return end - start === 3 || buf[start + 3] === SPACE;
+}
+
+/** Tokens in [start, end), runs of spaces counting as one separator. */
+function countTokens(buf: Buffer, start: number, end: number): number {
+  let tokens = 0;
+  let inToken = false;
+  for (let i = start; i < end; i++) {
+    const space = buf[i] === SPACE;
+    if (!space && !inToken) tokens++;
+    inToken = !space;
   }
-  return true;
+  return tokens;
+}
+
+/** Command names repeat endlessly: build each 3-byte name's string once. */
+const names = new Map<number, string>();
+function commandName(buf: Buffer, start: number): string {
+  const key = ((buf[start] as number) << 16) | ((buf[start + 1] as number) << 8) | (buf[start + 2] as number);
+  let name = names.get(key);
+  if (name === undefined) {
+    name = buf.toString('latin1', start, start + 3);
+    names.set(key, name);
+  }
+  return name;
 }
 
 const isUpper = (x: number) => x >= 0x41 && x <= 0x5a;

@@ -9,8 +9,29 @@ export const ERROR_PAYLOAD_SINCE = 13;
 
 const LENGTH = /^\d{1,10}$/;
 
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
 export function isErrorCode(command: string): boolean {
-  return command.length === 3 && command >= '100' && command <= '999' && /^\d{3}$/.test(command);
+  return command.length === 3 && isDigit(command.charCodeAt(0)) && isDigit(command.charCodeAt(1)) && isDigit(command.charCodeAt(2));
+}
+
+/**
+ * Whether a command line whose last token is a decimal number announces a payload of that many bytes.
+ * `tokenCount` counts the tokens after the command (TrID included). The framer's hot path calls this
+ * only for lines that end in a number.
+ */
+export function announcesPayload(command: string, tokenCount: number | (() => number), dir: Direction, version: number): boolean {
+  if (isErrorCode(command)) {
+    // Unknown version: err on the side of no payload; pre-13 errors never carry one.
+    if (dir !== 's2c' || version === ANY_VERSION || version < ERROR_PAYLOAD_SINCE) return false;
+    return (typeof tokenCount === 'number' ? tokenCount : tokenCount()) === 2;
+  }
+  const spec = commandSpec(command);
+  if (!spec) return false;
+  // A peer sending a command the other way round still frames it like the direction that has it.
+  const rule = spec[dir] ?? spec[dir === 'c2s' ? 's2c' : 'c2s'];
+  if (!rule?.payload) return false;
+  return rule.payloadFrom === undefined || version === ANY_VERSION || version >= rule.payloadFrom;
 }
 
 /**
@@ -20,16 +41,5 @@ export function isErrorCode(command: string): boolean {
 export function payloadLength(command: string, tokens: readonly string[], dir: Direction, version: number): number | null {
   const last = tokens[tokens.length - 1];
   if (last === undefined || !LENGTH.test(last)) return null;
-  if (isErrorCode(command)) {
-    // Unknown version: err on the side of no payload; pre-13 errors never carry one.
-    const payloadErrors = version !== ANY_VERSION && version >= ERROR_PAYLOAD_SINCE;
-    return dir === 's2c' && payloadErrors && tokens.length === 2 ? Number(last) : null;
-  }
-  const spec = commandSpec(command);
-  if (!spec) return null;
-  // A peer sending a command the other way round still frames it like the direction that has it.
-  const rule = spec[dir] ?? spec[dir === 'c2s' ? 's2c' : 'c2s'];
-  if (!rule?.payload) return null;
-  if (rule.payloadFrom !== undefined && version !== ANY_VERSION && version < rule.payloadFrom) return null;
-  return Number(last);
+  return announcesPayload(command, tokens.length, dir, version) ? Number(last) : null;
 }

@@ -1,16 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { payloadLength } from '../../shared/msnp/framing.js';
+import { announcesPayload } from '../../shared/msnp/framing.js';
 import { type Frame, Framer, type FramerLimits } from '../../proxy/decode/framer.js';
 import { byteByByte, everySplit, seededChunks } from '../helpers/chunks.js';
 
 /** Frames `chunks` as one direction of an MSNP12 connection and returns plain copies of the frames. */
 function frame(chunks: Buffer[], dir: 'c2s' | 's2c' = 's2c', limits: Partial<FramerLimits> = {}, version = 12) {
   const frames: Frame[] = [];
-  const framer = new Framer((cmd, tokens) => payloadLength(cmd, tokens, dir, version), (f) => frames.push(f), limits);
+  const framer = new Framer((cmd, n) => announcesPayload(cmd, n, dir, version), (f) => frames.push(f), limits);
   for (const chunk of chunks) framer.push(chunk);
   framer.end();
-  return frames.map((f) => ({ ...f, bytes: Buffer.from(f.bytes), payload: f.payload && Buffer.from(f.payload) }));
+  return frames.map((f) => ({
+    kind: f.kind, offset: f.offset, line: f.line, payloadLength: f.payloadLength, issues: [...f.issues],
+    bytes: Buffer.from(f.bytes), payload: f.payload && Buffer.from(f.payload),
+  }));
 }
 
 const simple = (frames: ReturnType<typeof frame>) =>
@@ -137,7 +140,7 @@ describe('framer', () => {
 
   it('never buffers more than one line limit while a line has no end', () => {
     const frames: Frame[] = [];
-    const framer = new Framer(() => null, (f) => frames.push(f), { maxLine: 1024 });
+    const framer = new Framer(() => false, (f) => frames.push(f), { maxLine: 1024 });
     const block = Buffer.alloc(10_000, 0x42);
     for (let i = 0; i < 200; i++) {
       framer.push(block);
@@ -157,15 +160,23 @@ describe('framer', () => {
     expect(simple(midLine)).toEqual([{ kind: 'raw', text: 'CHG 1 NL', issues: ['truncated'] }]);
   });
 
-  it('flags LF-only line ends and empty parameters but still frames them', () => {
+  it('flags LF-only line ends but still frames them', () => {
     const frames = frame([S('CHG 1  NLN 0\nOUT\r\n')]);
     expect(frames[0]?.line).toBe('CHG 1  NLN 0');
-    expect(frames[0]?.issues.map((i) => i.split(':')[0])).toEqual(['line end', 'syntax']);
+    expect(frames[0]?.issues.map((i) => i.split(':')[0])).toEqual(['line end']);
+    expect(frames[1]?.line).toBe('OUT');
+  });
+
+  it('reads a payload length only from a last token of digits, whatever the spacing', () => {
+    const frames = frame([S('MSG  Hotmail  Hotmail  3\r\nabcMSG Hotmail Hotmail 3x\r\nMSG Hotmail Hotmail 12345678901\r\n')]);
+    expect(frames.map((f) => [f.line, f.payloadLength])).toEqual([
+      ['MSG  Hotmail  Hotmail  3', 3], ['MSG Hotmail Hotmail 3x', null], ['MSG Hotmail Hotmail 12345678901', null],
+    ]);
   });
 
   it('does not change frames already emitted when more data arrives', () => {
     const kept: Frame[] = [];
-    const framer = new Framer((c, t) => payloadLength(c, t, 's2c', 12), (f) => kept.push(f));
+    const framer = new Framer((c, n) => announcesPayload(c, n, 's2c', 12), (f) => kept.push(f));
     framer.push(S('PNG\r\nMSG Hotmail Hotmail 3\r\na'));
     const snapshot = kept.map((f) => Buffer.from(f.bytes));
     for (let i = 0; i < 100; i++) framer.push(S('bcQNG 5\r\nMSG Hotmail Hotmail 3\r\na'));

@@ -41,6 +41,11 @@ export function parseHeaderBlock(buf: Uint8Array, start = 0, limit = buf.length)
       finish();
       return { fields, end: line.next, terminated: true, issues };
     }
+    if (line.eol === 'none' && line.end - line.start === 1 && buf[line.start] === 0x0d) {
+      finish();
+      issues.push('input ends after a CR: the blank line is cut short');
+      return { fields, end: limit, terminated: false, issues };
+    }
     if (fields.length >= MAX_FIELDS) {
       issues.push(`more than ${MAX_FIELDS} header lines; the rest is not parsed`);
       return { fields, end: limit, terminated: false, issues };

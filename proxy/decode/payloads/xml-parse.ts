@@ -26,9 +26,12 @@ export interface XmlText {
   cdata: boolean;
 }
 
-/** Markup kept only for display: comments, processing instructions, DOCTYPE and other declarations. */
+/**
+ * Kept only for display: comments, processing instructions, DOCTYPE and other declarations, and the
+ * raw remainder of the input when a cap stopped the parse ('unparsed').
+ */
 export interface XmlMarkup {
-  kind: 'comment' | 'pi' | 'doctype' | 'declaration';
+  kind: 'comment' | 'pi' | 'doctype' | 'declaration' | 'unparsed';
   text: string;
   span: [number, number];
 }
@@ -57,25 +60,59 @@ export function parseXml(buf: Uint8Array, limits: Partial<XmlLimits> = {}): XmlD
 }
 
 /** Decodes the predefined entities and character references in `raw`; anything else stays literal. */
-export function decodeEntities(raw: string, issues?: { add(m: string): void }): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(/&([^;&<>\s]{0,32});|&/g, (whole, name: string | undefined) => {
-    if (name === undefined) {
-      issues?.add(`bare "&" not part of an entity reference`);
-      return whole;
+export function decodeEntities(raw: string, sink?: { add(m: string): void }): string {
+  let amp = raw.indexOf('&');
+  if (amp < 0) return raw;
+  // Each distinct problem is reported once per text, so a run of stray "&" stays one issue.
+  const reported = new Set<string>();
+  const report = (m: string) => {
+    if (!reported.has(m)) {
+      reported.add(m);
+      sink?.add(m);
     }
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    const num = /^#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}))$/.exec(name);
-    if (num) {
-      const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2] ?? '', 10);
-      if (isXmlChar(code)) return String.fromCodePoint(code);
-      issues?.add(`character reference ${whole} is not a valid XML character`);
-      return whole;
+  };
+  let out = '';
+  let last = 0;
+  while (amp >= 0) {
+    out += raw.slice(last, amp);
+    const semi = entityEnd(raw, amp);
+    if (semi < 0) {
+      report('bare "&" not part of an entity reference');
+      out += '&';
+      last = amp + 1;
+    } else {
+      out += resolveEntity(raw.slice(amp + 1, semi), report);
+      last = semi + 1;
     }
-    issues?.add(`entity ${whole} is not expanded (only the predefined entities are)`);
+    amp = raw.indexOf('&', last);
+  }
+  return out + raw.slice(last);
+}
+
+/** Offset of the ";" closing the reference at `amp`, looking at most 33 characters ahead. */
+function entityEnd(raw: string, amp: number): number {
+  const stop = Math.min(raw.length, amp + 34);
+  for (let i = amp + 1; i < stop; i++) {
+    const c = raw[i]!;
+    if (c === ';') return i;
+    if (c === '&' || c === '<' || c === '>' || c === ' ' || c === '\t' || c === '\r' || c === '\n') return -1;
+  }
+  return -1;
+}
+
+function resolveEntity(name: string, report: (m: string) => void): string {
+  const whole = `&${name};`;
+  const predefined = PREDEFINED[name];
+  if (predefined !== undefined) return predefined;
+  const num = /^#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}))$/.exec(name);
+  if (num) {
+    const code = num[1] !== undefined ? parseInt(num[1], 16) : parseInt(num[2] ?? '', 10);
+    if (isXmlChar(code)) return String.fromCodePoint(code);
+    report(`character reference ${whole} is not a valid XML character`);
     return whole;
-  });
+  }
+  report(`entity ${whole} is not expanded (only the predefined entities are)`);
+  return whole;
 }
 
 function isXmlChar(c: number): boolean {
@@ -98,6 +135,8 @@ class Parser {
   private pos = 0;
   private badUtf8 = false;
   private complete = true;
+  /** Attribute names of the start tag being read, to report repeats. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly buf: Uint8Array,
@@ -207,7 +246,15 @@ class Parser {
     }
     const el: XmlElement = { kind: 'element', name: this.utf8(lt + 1, lt + 1 + name.length), attributes: [], children: [], span: [lt, lt] };
     let i = lt + 1 + name.length;
+    this.seen.clear();
     for (;;) {
+      if (this.count >= this.limits.maxNodes) {
+        // Attributes count as nodes, so one tag with a million attributes is capped too.
+        el.span[1] = i;
+        this.append(el);
+        this.stop(`more than ${this.limits.maxNodes} XML nodes; the rest is shown as text`, i);
+        return false;
+      }
       while (i < src.length && WS.has(src[i]!)) i++;
       if (i >= src.length) {
         this.issues.add(`start tag <${el.name}> is not closed`);
@@ -267,8 +314,10 @@ class Parser {
     } else {
       this.issues.add(`attribute ${name} of <${el.name}> has no value`);
     }
-    if (el.attributes.some((a) => a.name === name)) this.issues.add(`attribute ${name} repeated in <${el.name}>`);
+    if (this.seen.has(name)) this.issues.add(`attribute ${name} repeated in <${el.name}>`);
+    this.seen.add(name);
     el.attributes.push({ name, value, span: [start, i] });
+    this.count++;
     return i;
   }
 
@@ -303,7 +352,7 @@ class Parser {
   private stop(message: string, from = this.pos): void {
     this.issues.add(message);
     this.complete = false;
-    const rest: XmlText = { kind: 'text', text: this.utf8(from, this.src.length), span: [from, this.src.length], cdata: true };
+    const rest: XmlMarkup = { kind: 'unparsed', text: this.utf8(from, this.src.length), span: [from, this.src.length] };
     (this.stack.at(-1)?.children ?? this.roots).push(rest);
     this.pos = this.src.length;
   }

@@ -72,6 +72,8 @@ function convert(n: XmlNode, ctx: ConvertContext): ViewNode {
       return leaf('<!DOCTYPE>', shown(n.text), n.span, 'DOCTYPE is shown as text; nothing in it is processed');
     case 'declaration':
       return leaf('<!…>', shown(n.text), n.span, 'declaration outside a DOCTYPE; not processed');
+    case 'unparsed':
+      return leaf('#unparsed', shown(n.text), n.span, 'not parsed: a size limit was reached');
     case 'element':
       return element(n, ctx);
   }
@@ -84,8 +86,10 @@ function element(el: XmlElement, ctx: ConvertContext): ViewNode {
   const text = ownText(el);
   if (text !== undefined) {
     const t = text.trim();
-    if (t !== '') node.value = shown(t);
-    if (!ctx.nested && t.startsWith('<') && t.endsWith('>')) children.push(embedded(t, el, ctx));
+    if (!ctx.nested && t.startsWith('<') && t.endsWith('>')) {
+      node.value = `escaped XML, ${t.length} characters`;
+      children.push(embedded(t, el, ctx));
+    } else if (t !== '') node.value = shown(t);
   } else {
     const inner = { ...ctx, path: [...ctx.path, el] };
     children.push(...convertAll(el.children, inner));

@@ -1,0 +1,92 @@
+// NINA wiki style transcripts: ">>> " client to server, "<<< " server to client, CRLFs written
+// as a literal "\r\n", and indented lines continuing the same TCP packet. Text without a
+// written "\r\n" gets no line ending, which is how the source shows commands split across packets.
+import type { Direction } from '../../../shared/msnp/types.js';
+import type { Chunk, ConnectionInfo, InputResult } from './types.js';
+
+interface Group {
+  conn: ConnectionInfo;
+  dir: Direction;
+  lineNo: number;
+  parts: string[];
+}
+
+const PACKET = /^(>>>|<<<)(?: (.*))?$/;
+const CONTINUATION = /^[ \t]+\S/;
+const CONNECTS = /\bconnects to\b/i;
+const HOST_PORT = /\bconnects to\s+(\S+)\s+on TCP port\s+(\d+)/i;
+const HEADING = /^Logging in\b/i;
+
+/** The packet text as bytes: escaped CRLFs become real ones; "(no newline)" is the page's remark. */
+function packetBytes(parts: string[]): Buffer {
+  const text = parts
+    .map((p) => p.replace(/\s*\(no newline\)\s*$/, ''))
+    .join('')
+    .replace(/\\r\\n/g, '\r\n');
+  return Buffer.from(text, 'utf8');
+}
+
+export function readNina(input: Buffer | string): InputResult {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const chunks: Chunk[] = [];
+  const issues: string[] = [];
+  const connections: ConnectionInfo[] = [];
+  let current: ConnectionInfo | null = null;
+  let currentSawVer = false;
+  let group: Group | null = null;
+  // The latest prose that describes a connection, kept for the next one that opens.
+  let pendingNote: { note: string; server?: string } | null = null;
+
+  const close = (): void => {
+    if (!group) return;
+    const bytes = packetBytes(group.parts);
+    if (bytes.length === 0) {
+      issues.push(`line ${group.lineNo}: empty packet line, ignored (the page probably lost its whitespace)`);
+    } else {
+      chunks.push({ conn: group.conn.conn, dir: group.dir, t_ms: group.lineNo, bytes });
+    }
+    group = null;
+  };
+
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    const packet = PACKET.exec(line);
+    if (packet) {
+      close();
+      const dir: Direction = packet[1] === '>>>' ? 'c2s' : 's2c';
+      const content = packet[2] ?? '';
+      const isVer = dir === 'c2s' && content.startsWith('VER ');
+      if (current === null || (isVer && currentSawVer)) {
+        current = { conn: `conn${connections.length + 1}` };
+        if (pendingNote) {
+          current.note = pendingNote.note;
+          if (pendingNote.server !== undefined) current.server = pendingNote.server;
+        }
+        pendingNote = null;
+        connections.push(current);
+        currentSawVer = false;
+      }
+      if (isVer) currentSawVer = true;
+      group = { conn: current, dir, lineNo, parts: [content] };
+      return;
+    }
+    if (group && CONTINUATION.test(line)) {
+      // The page indents by three spaces, sometimes four; MSNP text never starts with a blank.
+      group.parts.push(line.trimStart());
+      return;
+    }
+    close();
+    const prose = line.trim();
+    if (CONNECTS.test(prose)) {
+      pendingNote = { note: prose };
+      const where = HOST_PORT.exec(prose);
+      if (where) pendingNote.server = `${where[1]}:${where[2]}`;
+    } else if (HEADING.test(prose) && pendingNote === null) {
+      pendingNote = { note: prose };
+    }
+  });
+  close();
+
+  return { format: 'nina', chunks, issues, connections };
+}
