@@ -5,7 +5,7 @@
 // It frames the server's stream with the real framer (so a payload that happens to contain "XFR" is
 // never touched) and forwards each read at once, except a partial line that may still turn out to be
 // a referral: those bytes are held back until the line is complete, then forwarded rewritten.
-import { payloadLength } from '../../shared/msnp/framing.js';
+import { announcesPayload } from '../../shared/msnp/framing.js';
 import { ANY_VERSION, parseVersion } from '../../shared/msnp/versions.js';
 import { type Frame, Framer } from '../decode/framer.js';
 
@@ -83,7 +83,7 @@ export class AddressRewriter {
     this.#onRewrite = onRewrite;
     this.#version = version;
     this.#framer = new Framer(
-      (command, tokens) => payloadLength(command, tokens, 's2c', this.#version),
+      (command, count) => announcesPayload(command, count, 's2c', this.#version),
       (frame) => this.#onFrame(frame),
     );
   }
@@ -139,8 +139,10 @@ export class AddressRewriter {
   }
 
   #onFrame(frame: Frame): void {
+    const command = frame.command;
+    if (command !== 'VER' && command !== 'XFR' && command !== 'RNG') return;
     if (frame.line === null) return;
-    if (frame.line.startsWith('VER ')) {
+    if (command === 'VER') {
       const v = parseVersion(frame.line.split(' ')[2] ?? '');
       if (v !== null) this.#version = v;
       return;
