@@ -74,3 +74,10 @@ export interface FrameRecord {
   trId: number | null;
   issues: string[];
 }
+
+export interface SessionUpdate {
+  /** Signed-in handle, once known. */
+  handle?: string;
+  /** When the session's last connection closed, ms since the epoch. */
+  endedWall?: number;
+}
