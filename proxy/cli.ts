@@ -1,10 +1,11 @@
 // msnp-inspector command line: dispatches to one subcommand per file under cli/.
 import { type CliCommand, type CliIo, UsageError } from './cli/command.js';
 import { decodeCommand } from './cli/decode.js';
+import { proxyCommand } from './cli/proxy.js';
 import { exportCommand } from './cli/export.js';
 import { sessionsCommand } from './cli/sessions.js';
 
-const COMMANDS: readonly CliCommand[] = [decodeCommand, sessionsCommand, exportCommand];
+const COMMANDS: readonly CliCommand[] = [proxyCommand, decodeCommand, sessionsCommand, exportCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -90,7 +90,9 @@ export class ConnectionCapture {
     const kind = this.#decoder.kind;
     const version = this.#decoder.version;
     let handle: string | undefined;
-    if (frame.command === 'USR' && frame.dir === 's2c' && frame.params[0] === 'OK') handle = frame.params[1];
+    // The signed-in account, from the notification server's USR OK (a switchboard's names the same
+    // account, with the endpoint's machine GUID from MSNP16).
+    if (frame.command === 'USR' && frame.dir === 's2c' && frame.params[0] === 'OK') handle = frame.params[1]?.split(';')[0];
     if (kind === this.#kind && version === this.#version && (handle === undefined || handle === this.handle)) return;
     this.#kind = kind === 'unknown' ? this.#kind : kind;
     this.#version = version;
