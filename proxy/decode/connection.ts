@@ -156,7 +156,7 @@ export class ConnectionDecoder {
     out.kind = 'error';
     const code = Number(out.command);
     const info = errorInfo(code);
-    out.title = info ? `Error ${code}: ${info.description}` : `Error ${code} (unknown code)`;
+    out.title = info ? `Error ${code} ${info.name}: ${info.description}` : `Error ${code} (unknown code)`;
     if (!info) out.issues.push(`unknown error code ${code}`);
     if (tokens[0] !== undefined && /^\d+$/.test(tokens[0])) out.trId = Number(tokens.shift());
     out.params = tokens;
