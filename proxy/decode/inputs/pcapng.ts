@@ -112,7 +112,7 @@ export function pcapngFrames(bytes: Buffer, issues: string[]): Frame[] {
 
     if (blockType === BLOCK_IDB && end - body >= 8) {
       interfaces.push(readInterface(r, body, end));
-    } else if (blockType === BLOCK_EPB || blockType === BLOCK_OBSOLETE_PACKET) {
+    } else if ((blockType === BLOCK_EPB || blockType === BLOCK_OBSOLETE_PACKET) && end - body >= 20) {
       // EPB: if_id u32; obsolete Packet Block: if_id u16 + drops u16. Same layout after that.
       const ifId = blockType === BLOCK_EPB ? r.u32(body) : r.u16(body);
       const capLen = r.u32(body + 12);
@@ -128,7 +128,7 @@ export function pcapngFrames(bytes: Buffer, issues: string[]): Frame[] {
         lastMs = toMs(iface, r.u32(body + 4), r.u32(body + 8));
         frames.push({ linkType: iface.linkType, t_ms: lastMs, data: bytes.subarray(data, data + capLen), origLen });
       }
-    } else if (blockType === BLOCK_SPB) {
+    } else if (blockType === BLOCK_SPB && end - body >= 4) {
       // Simple Packet Block: always interface 0, no timestamp, captured length implied by the block.
       const iface = interfaces[0];
       const origLen = r.u32(body);

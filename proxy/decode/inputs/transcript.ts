@@ -62,6 +62,17 @@ export function readTranscript(input: Buffer | string): InputResult {
   const conns: Conn[] = [];
   let current: Conn | null = null;
   let open: OpenCommand | null = null;
+  // Consecutive stray lines (prose around the example) make one issue, not one each.
+  let stray: { first: number; last: number; count: number } | null = null;
+  const flushStray = (): void => {
+    if (!stray) return;
+    issues.push(
+      stray.count === 1
+        ? `line ${stray.first}: text outside any command or payload, ignored`
+        : `lines ${stray.first}-${stray.last}: ${stray.count} lines of text outside any command or payload, ignored`,
+    );
+    stray = null;
+  };
 
   const describe = (c: Conn, note: string): void => {
     c.info.note = note;
@@ -89,6 +100,7 @@ export function readTranscript(input: Buffer | string): InputResult {
   lines.forEach((line, i) => {
     const lineNo = i + 1;
     const cmd = /^([CS]):(?: (.*))?$/.exec(line);
+    if (cmd || line.startsWith('.. ') || line.startsWith('#')) flushStray();
     if (cmd) {
       close();
       const command = cmd[2] ?? '';
@@ -133,10 +145,18 @@ export function readTranscript(input: Buffer | string): InputResult {
       open.body.push(line);
       return;
     }
-    if (line.trim() === '' || /^==.*==\s*$/.test(line)) return; // separators and section headings
-    issues.push(`line ${lineNo}: text outside any command or payload, ignored`);
+    // Blank separators, "== heading ==" lines and lone "|" (table borders left over when a wiki
+    // page was converted to text) say nothing about the protocol.
+    if (line.trim() === '' || line.trim() === '|' || /^==.*==\s*$/.test(line)) return;
+    if (stray) {
+      stray.last = lineNo;
+      stray.count++;
+    } else {
+      stray = { first: lineNo, last: lineNo, count: 1 };
+    }
   });
   close(true);
+  flushStray();
 
   return {
     format: 'transcript',
