@@ -17,13 +17,14 @@ const CONNECTS = /\bconnects to\b/i;
 const HOST_PORT = /\bconnects to\s+(\S+)\s+on TCP port\s+(\d+)/i;
 const HEADING = /^Logging in\b/i;
 
-/** The packet text as bytes: escaped CRLFs become real ones; "(no newline)" is the page's remark. */
-function packetBytes(parts: string[]): Buffer {
+/** The packet text: escaped CRLFs become real ones; "(no newline)" is the page's remark, kept as a flag. */
+function packetText(parts: string[]): { text: string; noNewline: boolean } {
+  const noNewline = parts.some((p) => /\(no newline\)\s*$/.test(p));
   const text = parts
     .map((p) => p.replace(/\s*\(no newline\)\s*$/, ''))
     .join('')
     .replace(/\\r\\n/g, '\r\n');
-  return Buffer.from(text, 'utf8');
+  return { text, noNewline };
 }
 
 export function readNina(input: Buffer | string): InputResult {
@@ -38,14 +39,24 @@ export function readNina(input: Buffer | string): InputResult {
   // The latest prose that describes a connection, kept for the next one that opens.
   let pendingNote: { note: string; server?: string } | null = null;
 
-  const close = (): void => {
+  /**
+   * Ends the current packet. `lastOfExchange`: prose follows, not another packet. The page writes
+   * "\r\n" after every complete command, but forgets it on a few exchange-ending lines (`<<< QRY 11`);
+   * a packet cut mid-command is always followed by the packet that completes it, so a command left
+   * open before prose gets its CRLF back. An empty packet line is a packet whose only content was
+   * whitespace the page trimmed (TCP carries no empty segments): it is read as one space.
+   */
+  const close = (lastOfExchange: boolean): void => {
     if (!group) return;
-    const bytes = packetBytes(group.parts);
-    if (bytes.length === 0) {
-      issues.push(`line ${group.lineNo}: empty packet line, ignored (the page probably lost its whitespace)`);
-    } else {
-      chunks.push({ conn: group.conn.conn, dir: group.dir, t_ms: group.lineNo, bytes });
+    let { text: packet, noNewline } = packetText(group.parts);
+    if (packet.length === 0) {
+      issues.push(`line ${group.lineNo}: empty packet line read as a single space (the page trimmed its whitespace)`);
+      packet = ' ';
+    } else if (lastOfExchange && !noNewline && !packet.endsWith('\r\n') && /^[A-Z0-9]{3}( |$)/.test(packet.split('\r\n').at(-1) ?? '')) {
+      issues.push(`line ${group.lineNo}: command shown without its "\\r\\n" before the prose; line end assumed`);
+      packet += '\r\n';
     }
+    chunks.push({ conn: group.conn.conn, dir: group.dir, t_ms: group.lineNo, bytes: Buffer.from(packet, 'utf8') });
     group = null;
   };
 
@@ -53,7 +64,7 @@ export function readNina(input: Buffer | string): InputResult {
     const lineNo = i + 1;
     const packet = PACKET.exec(line);
     if (packet) {
-      close();
+      close(false);
       const dir: Direction = packet[1] === '>>>' ? 'c2s' : 's2c';
       const content = packet[2] ?? '';
       const isVer = dir === 'c2s' && content.startsWith('VER ');
@@ -76,7 +87,7 @@ export function readNina(input: Buffer | string): InputResult {
       group.parts.push(line.trimStart());
       return;
     }
-    close();
+    close(true);
     const prose = line.trim();
     if (CONNECTS.test(prose)) {
       pendingNote = { note: prose };
@@ -86,7 +97,7 @@ export function readNina(input: Buffer | string): InputResult {
       pendingNote = { note: prose };
     }
   });
-  close();
+  close(true);
 
   return { format: 'nina', chunks, issues, connections };
 }
