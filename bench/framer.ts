@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { decodeChunks } from '../proxy/decode/decode-chunks.js';
 import { Framer } from '../proxy/decode/framer.js';
-import { announcesPayload } from '../shared/msnp/framing.js';
+import { payloadRule } from '../shared/msnp/framing.js';
 
 const CHUNK = 64 * 1024;
 const RUNS = 5;
@@ -43,7 +43,7 @@ function bareScan(chunks: Buffer[]): number {
 
 function frameAll(chunks: Buffer[]): number {
   let frames = 0;
-  const framer = new Framer((c, n) => announcesPayload(c, n, 's2c', 12), () => { frames++; });
+  const framer = new Framer(payloadRule('s2c', () => 12), () => { frames++; });
   for (const chunk of chunks) framer.push(chunk);
   framer.end();
   return frames;

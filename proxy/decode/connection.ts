@@ -3,7 +3,7 @@
 import { commandSpec } from '../../shared/msnp/commands.js';
 import type { DecodedFrame } from '../../shared/msnp/decoded.js';
 import { errorInfo } from '../../shared/msnp/errors.js';
-import { announcesPayload, isErrorCode } from '../../shared/msnp/framing.js';
+import { isErrorCode, payloadRule } from '../../shared/msnp/framing.js';
 import { matchLayout } from '../../shared/msnp/layout.js';
 import type { ConnectionKind, Direction, Field, ServerKind } from '../../shared/msnp/types.js';
 import { ANY_VERSION, formatVersion, inRange, parseVersion } from '../../shared/msnp/versions.js';
@@ -73,7 +73,7 @@ export class ConnectionDecoder {
     this.#emit = emit;
     this.#views = options.views ?? false;
     const framer = (dir: Direction) => new Framer(
-      (command, count) => announcesPayload(command, count, dir, this.#version),
+      payloadRule(dir, () => this.#version),
       (frame) => this.#onFrame(dir, frame),
       options.limits,
     );

@@ -5,7 +5,7 @@
 // It frames the server's stream with the real framer (so a payload that happens to contain "XFR" is
 // never touched) and forwards each read at once, except a partial line that may still turn out to be
 // a referral: those bytes are held back until the line is complete, then forwarded rewritten.
-import { announcesPayload } from '../../shared/msnp/framing.js';
+import { payloadRule } from '../../shared/msnp/framing.js';
 import { ANY_VERSION, parseVersion } from '../../shared/msnp/versions.js';
 import { type Frame, Framer } from '../decode/framer.js';
 
@@ -83,7 +83,7 @@ export class AddressRewriter {
     this.#onRewrite = onRewrite;
     this.#version = version;
     this.#framer = new Framer(
-      (command, count) => announcesPayload(command, count, 's2c', this.#version),
+      payloadRule('s2c', () => this.#version),
       (frame) => this.#onFrame(frame),
     );
   }

@@ -43,3 +43,26 @@ export function payloadLength(command: string, tokens: readonly string[], dir: D
   if (last === undefined || !LENGTH.test(last)) return null;
   return announcesPayload(command, tokens.length, dir, version) ? Number(last) : null;
 }
+
+/**
+ * The payload rule for one direction of one connection, as the framer asks it: answers per command are
+ * cached until the negotiated version changes (the framer asks once per line, so this is the hot path).
+ */
+export function payloadRule(dir: Direction, version: () => number): (command: string, tokenCount: () => number) => boolean {
+  const cache = new Map<string, boolean>();
+  let cachedFor = -1;
+  return (command, tokenCount) => {
+    const v = version();
+    if (v !== cachedFor) {
+      cache.clear();
+      cachedFor = v;
+    }
+    if (isErrorCode(command)) return announcesPayload(command, tokenCount, dir, v);
+    let answer = cache.get(command);
+    if (answer === undefined) {
+      answer = announcesPayload(command, 0, dir, v);
+      cache.set(command, answer);
+    }
+    return answer;
+  };
+}
