@@ -158,13 +158,9 @@ export class ConnectionDecoder {
     const info = errorInfo(code);
     out.title = info ? `Error ${code} ${info.name}: ${info.description}` : `Error ${code} (unknown code)`;
     if (!info) out.issues.push(`unknown error code ${code}`);
-    if (tokens[0] !== undefined && /^\d+$/.test(tokens[0])) out.trId = Number(tokens.shift());
-    out.params = tokens;
-    out.fields = tokens.map((value, i): Field => (
-      i === tokens.length - 1 && out.payloadLength !== null
-        ? { name: 'length', value, since: null }
-        : { name: `param${i + 1}`, value, since: null, unknown: true }
-    ));
+    this.#unnamed(out, tokens);
+    const last = out.fields.at(-1);
+    if (last && out.payloadLength !== null) out.fields[out.fields.length - 1] = { name: 'length', value: last.value, since: null };
   }
 
   #named(out: DecodedFrame, dir: Direction, command: string, tokens: string[]): void {
