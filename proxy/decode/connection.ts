@@ -41,6 +41,10 @@ export interface DecoderOptions {
   views?: boolean;
 }
 
+/** Open requests kept per connection; past this the oldest is given up as unanswered. */
+const MAX_OPEN_REQUESTS = 4096;
+const RECENTLY_ANSWERED = 64;
+
 interface PendingRequest {
   frame: DecodedFrame;
   t: number;
@@ -60,7 +64,10 @@ export class ConnectionDecoder {
   #versionSource: string | null = null;
   #index = 0;
   #challenge: string | null = null;
+  /** Requests waiting for their reply, by TrID, oldest first. */
   readonly #pending = new Map<number, PendingRequest>();
+  /** Requests answered lately, for the further replies of a batch. */
+  readonly #answered = new Map<number, PendingRequest>();
   readonly #framers: Record<Direction, Framer>;
   readonly #session: SessionContext;
   readonly #emit: (frame: DecodedFrame, raw: Frame) => void;
@@ -94,10 +101,9 @@ export class ConnectionDecoder {
     this.#t = tMs;
     this.#framers.c2s.end();
     this.#framers.s2c.end();
-    for (const { frame } of this.#pending.values()) {
-      if (!frame.reply && expectsReply(frame)) frame.issues.push(`unanswered: no reply to TrID ${frame.trId}`);
-    }
+    for (const { frame } of this.#pending.values()) frame.issues.push(`unanswered: no reply to TrID ${frame.trId}`);
     this.#pending.clear();
+    this.#answered.clear();
   }
 
   #onFrame(dir: Direction, frame: Frame): void {
@@ -248,18 +254,38 @@ export class ConnectionDecoder {
     }
   }
 
+  /**
+   * Links replies to requests by TrID. Answered requests move to a short list of recent ones (a
+   * request may have several replies, e.g. a SYN batch before MSNP8), so a connection that lives for
+   * millions of requests holds only what is still open, and at most MAX_OPEN_REQUESTS of that.
+   */
   #pair(out: DecodedFrame, dir: Direction): void {
     if (out.trId === null) return;
     if (dir === 'c2s') {
+      if (!expectsReply(out)) return;
+      this.#pending.delete(out.trId); // a reused TrID: the newest request is the one answered
       this.#pending.set(out.trId, { frame: out, t: this.#t });
+      if (this.#pending.size > MAX_OPEN_REQUESTS) {
+        const [oldest] = this.#pending.values();
+        if (oldest) {
+          oldest.frame.issues.push(`unanswered: no reply to TrID ${oldest.frame.trId} within the next ${MAX_OPEN_REQUESTS} requests`);
+          this.#pending.delete(oldest.frame.trId as number);
+        }
+      }
       return;
     }
-    const request = this.#pending.get(out.trId);
-    if (!request || out.trId === 0) return;
+    if (out.trId === 0) return;
+    const request = this.#pending.get(out.trId) ?? this.#answered.get(out.trId);
+    if (!request) return;
     const link = { index: request.frame.index, latencyMs: round(this.#t - request.t) };
     out.replyTo = link;
-    request.frame.reply ??= { index: out.index, latencyMs: link.latencyMs };
+    if (request.frame.reply) return;
+    request.frame.reply = { index: out.index, latencyMs: link.latencyMs };
+    this.#pending.delete(out.trId);
+    this.#answered.set(out.trId, request);
+    if (this.#answered.size > RECENTLY_ANSWERED) this.#answered.delete(this.#answered.keys().next().value as number);
   }
+
 
   #verify(out: DecodedFrame, payload: Buffer): void {
     const productId = out.params[0];
