@@ -1,10 +1,35 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        // Proxy, decoder, capture, CLI and browser end-to-end tests: plain Node.
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/web/**', '**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        // The web app's rune state (*.svelte.ts) compiled by the Svelte plugin for the browser build.
+        extends: true,
+        // Tests run in Vite's server-side environment, which would compile runes for SSR (effects
+        // never run): compile for the client and resolve Svelte's client runtime instead.
+        plugins: [svelte({ configFile: false, compilerOptions: { css: 'external' }, dynamicCompileOptions: () => ({ generate: 'client' }) })],
+        resolve: { conditions: ['browser'] },
+        ssr: { resolve: { conditions: ['browser'] } },
+        test: {
+          name: 'web',
+          include: ['test/web/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+    ],
   },
 });

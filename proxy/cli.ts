@@ -3,9 +3,12 @@ import { type CliCommand, type CliIo, UsageError } from './cli/command.js';
 import { decodeCommand } from './cli/decode.js';
 import { proxyCommand } from './cli/proxy.js';
 import { exportCommand } from './cli/export.js';
+import { importCommand } from './cli/import.js';
+import { replayCommand } from './cli/replay.js';
 import { sessionsCommand } from './cli/sessions.js';
+import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: readonly CliCommand[] = [proxyCommand, decodeCommand, sessionsCommand, exportCommand];
+const COMMANDS: readonly CliCommand[] = [proxyCommand, decodeCommand, sessionsCommand, exportCommand, importCommand, replayCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -25,6 +28,7 @@ export function defaultIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    outBytes: (bytes) => process.stdout.write(bytes),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
   };
 }

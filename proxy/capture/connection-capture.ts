@@ -27,6 +27,8 @@ export class ConnectionCapture {
   #version = 0;
   #decoderBroken = false;
   handle: string | null = null;
+  /** The account the client signs in as (`USR … I account`, sent to dispatch and notification servers). */
+  account: string | null = null;
   label: string;
   /** Set by the proxy: the session this connection belongs to. */
   sessionId = 0;
@@ -81,7 +83,9 @@ export class ConnectionCapture {
       connectionId: this.id, dir: frame.dir, index: frame.index, offset: raw.offset,
       tsWall: frame.t_ms, tsMono: this.#tsMono, bytes: raw.bytes, ...(rewritten ? { rewritten } : {}),
       command: frame.command, trId: frame.trId, issues: frame.issues,
+      summary: frame.summary, sessionId: this.sessionId, ...(this.#decoder.version ? { version: this.#decoder.version } : {}),
     });
+    if (frame.command === 'USR' && frame.dir === 'c2s' && frame.params[1] === 'I' && frame.params[2]) this.account = frame.params[2];
     this.#learn(frame);
     this.#events.frame?.(this, frame);
   }

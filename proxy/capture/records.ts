@@ -73,6 +73,12 @@ export interface FrameRecord {
   command: string;
   trId: number | null;
   issues: string[];
+  /** One-line description (the decoder's summary), stored so lists and searches need no decoding. */
+  summary?: string;
+  /** Negotiated version when the frame passed, e.g. 12 (absent when unknown). */
+  version?: number;
+  /** The connection's session; the store looks it up when absent. */
+  sessionId?: number;
 }
 
 export interface SessionUpdate {

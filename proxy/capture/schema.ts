@@ -77,6 +77,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chunks_connection ON chunks (connection_id);
     `,
   },
+  {
+    version: 2,
+    description: 'frames gain summary, version and session_id; indexes for the inspector API',
+    // Old rows: session_id is exact; version is the connection's final one (close enough for filtering);
+    // summary stays NULL (readers fall back to the command line).
+    sql: `
+      ALTER TABLE frames ADD COLUMN summary TEXT;
+      ALTER TABLE frames ADD COLUMN version INTEGER;
+      ALTER TABLE frames ADD COLUMN session_id INTEGER;
+      UPDATE frames SET session_id = c.session_id, version = c.version FROM connections c WHERE c.id = frames.connection_id;
+      -- Every index ends in the rowid, so each serves "matching frames in capture order" as a range scan.
+      CREATE INDEX frames_session ON frames (session_id);
+      CREATE INDEX frames_connection ON frames (connection_id);
+      CREATE INDEX frames_version ON frames (version);
+      CREATE INDEX frames_dir ON frames (dir);
+      CREATE INDEX frames_tr_id ON frames (tr_id) WHERE tr_id IS NOT NULL;
+      -- The "errors only" filter: frames with issues or an error reply, usually a small minority.
+      CREATE INDEX frames_errors ON frames (id) WHERE issues <> '[]' OR command GLOB '[0-9][0-9][0-9]';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -88,6 +88,9 @@ export interface FrameRow {
   command: string;
   trId: number | null;
   issues: string[];
+  summary: string | null;
+  version: number | null;
+  sessionId: number | null;
 }
 
 export interface StoredChunk {
@@ -160,8 +163,10 @@ function statements(db: Database.Database) {
        VALUES (@connectionId, @dir, @offset, @length, @tsWall, @tsMono, @bytes)`,
     ),
     insertFrame: db.prepare(
-      `INSERT INTO frames (connection_id, dir, idx, offset, ts_wall, ts_mono, bytes, rewritten, command, tr_id, issues)
-       VALUES (@connectionId, @dir, @index, @offset, @tsWall, @tsMono, @bytes, @rewritten, @command, @trId, @issues)`,
+      `INSERT INTO frames (connection_id, dir, idx, offset, ts_wall, ts_mono, bytes, rewritten, command, tr_id, issues,
+                           summary, version, session_id)
+       VALUES (@connectionId, @dir, @index, @offset, @tsWall, @tsMono, @bytes, @rewritten, @command, @trId, @issues,
+               @summary, @version, coalesce(@sessionId, (SELECT session_id FROM connections WHERE id = @connectionId)))`,
     ),
   };
 }
@@ -235,6 +240,9 @@ const frameRow = (r: Raw): FrameRow => ({
   command: r.command as string,
   trId: r.tr_id as number | null,
   issues: JSON.parse(r.issues as string) as string[],
+  summary: (r.summary ?? null) as string | null,
+  version: (r.version ?? null) as number | null,
+  sessionId: (r.session_id ?? null) as number | null,
 });
 
 const chunkRow = (r: Raw): StoredChunk => ({
@@ -414,6 +422,11 @@ export class CaptureStore {
 
   // ---- reads: what has been committed (flush() first to include the queue) ----
 
+  /** The open connection, for read queries kept beside the store (proxy/capture/queries.ts). Never write through it. */
+  readDatabase(): Database.Database {
+    return this.db;
+  }
+
   listSessions(): SessionRow[] {
     return (this.read.listSessions.all() as Raw[]).map(sessionRow);
   }
@@ -579,6 +592,7 @@ export class CaptureStore {
         const info = w.insertFrame.run({
           connectionId: f.connectionId, dir: f.dir, index: f.index, offset: f.offset, tsWall: f.tsWall, tsMono: f.tsMono,
           bytes: f.bytes, rewritten: f.rewritten ?? null, command: f.command, trId: f.trId, issues: JSON.stringify(f.issues),
+          summary: f.summary ?? null, version: f.version ?? null, sessionId: f.sessionId ?? null,
         });
         batch.frames.push({ ...f, id: Number(info.lastInsertRowid) });
         return;

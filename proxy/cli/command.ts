@@ -10,6 +10,8 @@ export interface CliCommand {
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Binary output (pcapng exports); when absent, bytes are passed to `out` as latin1 text. */
+  outBytes?: (bytes: Uint8Array) => void;
   /** Colour output (a TTY, and NO_COLOR unset). */
   color: boolean;
 }

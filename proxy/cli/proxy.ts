@@ -5,10 +5,13 @@ import { parseArgs } from 'node:util';
 import { CaptureStore } from '../capture/store.js';
 import { type HostPort, formatHostPort, parseHostPort } from '../relay/address.js';
 import { MsnpProxy } from '../relay/proxy.js';
+import { type Inspector, startInspector } from '../server/serve.js';
 import { type CliCommand, UsageError } from './command.js';
+import { webAddress } from './web-address.js';
 
 const HELP = `Usage: msnp-inspector proxy --upstream HOST:PORT [--listen HOST:PORT] [--advertise HOST]
-                            [--capture FILE] [--web HOST:PORT | --no-web] [--connect-timeout MS]
+                            [--capture FILE] [--web HOST:PORT | --no-web] [--web-token TOKEN]
+                            [--connect-timeout MS]
 
 Relays an MSN Messenger client to a real MSNP server, unchanged except for the server addresses in
 XFR/RNG referrals, which are rewritten so that every notification and switchboard connection of the
@@ -20,12 +23,15 @@ Options:
   --advertise HOST       host written into rewritten referrals (default: the listen host); use the
                          address the client can reach, e.g. for a client in a VM
   --capture FILE         capture file (default captures/capture.sqlite)
-  --web HOST:PORT        where the web inspector is served (default 127.0.0.1:8080)
+  --web HOST:PORT        where the web inspector is served, live (default 127.0.0.1:8080; port 0
+                         picks a free one). Off loopback every request needs a token: one is
+                         generated and printed in the inspector URL unless --web-token is given
+  --web-token TOKEN      the token the inspector requires (also on loopback when given)
   --no-web               do not serve the web inspector
   --connect-timeout MS   give up connecting upstream after MS milliseconds (default 10000)
   -h, --help             this help
 
-It prints one line when it is ready. SIGINT/SIGTERM close every connection and flush the capture.`;
+It prints one line when it is ready, naming the inspector URL. SIGINT/SIGTERM close every connection and flush the capture.`;
 
 function address(flag: string, text: string | undefined, fallback: string): HostPort {
   try {
@@ -50,12 +56,15 @@ export const proxyCommand: CliCommand = {
         capture: { type: 'string' },
         web: { type: 'string' },
         'no-web': { type: 'boolean', default: false },
+        'web-token': { type: 'string' },
         'connect-timeout': { type: 'string' },
       },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.upstream) throw new UsageError('--upstream HOST:PORT is required');
     if (values.web !== undefined && values['no-web']) throw new UsageError('--web and --no-web exclude each other');
+    if (values['web-token'] !== undefined && values['no-web']) throw new UsageError('--web-token and --no-web exclude each other');
+    const web = values['no-web'] ? null : webAddress(values.web);
     const upstream = address('--upstream', values.upstream, '');
     const listen = address('--listen', values.listen, '127.0.0.1:1863');
     const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
@@ -77,15 +86,29 @@ export const proxyCommand: CliCommand = {
       io.err(`msnp-inspector proxy: cannot listen on ${formatHostPort(listen)}: ${(error as Error).message}\n`);
       return 1;
     }
-    const web = values['no-web'] ? 'inspector off' : `inspector not built yet (--web ${values.web ?? '127.0.0.1:8080'} ignored)`;
-    io.out(`msnp-inspector proxy listening on ${formatHostPort(proxy.address)}, forwarding to ${formatHostPort(upstream)}, capturing to ${file}; ${web}\n`);
+    let inspector: Inspector | null = null;
+    if (web) {
+      try {
+        inspector = await startInspector({
+          store, file, ...web, log, token: values['web-token'] ?? null,
+          live: { listen: formatHostPort(proxy.address), upstream: formatHostPort(upstream) },
+        });
+      } catch (error) {
+        await proxy.close('proxy shutdown (inspector failed to start)');
+        store.close();
+        io.err(`msnp-inspector proxy: cannot serve the inspector on ${formatHostPort(web)}: ${(error as Error).message}\n`);
+        return 1;
+      }
+    }
+    const where = inspector ? `inspector at ${inspector.url}` : 'inspector off';
+    const ready = `msnp-inspector proxy listening on ${formatHostPort(proxy.address)}, forwarding to ${formatHostPort(upstream)}, capturing to ${file}; ${where}\n`;
 
     return new Promise<number>((resolve) => {
       const stop = (signal: string) => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
         log('info', `${signal}: closing ${proxy.connectionCount} connection(s) and flushing the capture`);
-        void proxy.close(`proxy shutdown (${signal})`).then(() => {
+        void (inspector?.close() ?? Promise.resolve()).then(() => proxy.close(`proxy shutdown (${signal})`)).then(() => {
           const complete = store.close();
           if (!complete) log('error', 'some captured records could not be written to the capture file');
           resolve(complete ? 0 : 1);
@@ -95,6 +118,8 @@ export const proxyCommand: CliCommand = {
       const onTerm = () => stop('SIGTERM');
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
+      // Only now: whoever waits for this line may signal at once.
+      io.out(ready);
     });
   },
 };

@@ -34,6 +34,8 @@ interface PendingReferral {
   connectionId: number;
   client: string; // the referred client's IP
   version: number;
+  /** The account the client signed in as on the referring connection (`USR … I account`), if seen. */
+  account?: string;
 }
 
 interface Route {
@@ -85,14 +87,19 @@ export class MsnpProxy {
     return this.#relays.size;
   }
 
-  /** Stops listening and ends every relayed connection, recording why. */
+  /**
+   * Stops listening and ends every relayed connection, recording why. Resolves once every connection's
+   * close is recorded in the store (so the store may be closed next).
+   */
   async close(reason = 'proxy shutdown'): Promise<void> {
     this.#closing = true;
     const servers = [...this.#routes.values()].map((r) => new Promise<void>((resolve) => r.server.close(() => resolve())));
-    const relays = [...this.#relays].map((relay) => new Promise<void>((resolve) => {
-      relay.client.once('close', () => resolve());
+    // Not the client socket's 'close': it may have closed already (upstream still draining), or close
+    // before the upstream does, and the connection's close record is written only once both have.
+    const relays = [...this.#relays].map((relay) => {
       relay.shutdown(reason);
-    }));
+      return relay.done;
+    });
     await Promise.all([...servers, ...relays]);
   }
 
@@ -126,7 +133,10 @@ export class MsnpProxy {
       return null;
     }
     const key = formatHostPort(target);
-    const pending: PendingReferral = { sessionId: from.sessionId, connectionId: from.id, client, version: from.version };
+    const pending: PendingReferral = {
+      sessionId: from.sessionId, connectionId: from.id, client, version: from.version,
+      ...(from.account ? { account: from.account } : {}),
+    };
     if (referral.kind === 'NS') {
       const queue = this.#pendingNs.get(key) ?? [];
       queue.push(pending);
@@ -162,18 +172,20 @@ export class MsnpProxy {
     const clientIp = socket.remoteAddress ?? '?';
     const client = formatHostPort({ host: clientIp, port: socket.remotePort ?? 0 });
     const opened = { tsWall: Date.now(), tsMono: performance.now() };
-    // A switchboard connection's session is known from the cookie in its first line: until that line
-    // is in, its reads wait here (they are forwarded already; only the capture waits).
+    // A switchboard connection's session is known from the cookie in its first line, a notification
+    // server's from the account the client signs in as (clients on one address follow their referrals
+    // in any order): until that is in, its reads wait here (they are forwarded already; only the
+    // capture waits).
     let capture: ConnectionCapture | null = null;
     const early: Array<() => void> = [];
     let earlyLine = '';
-    const ensure = (cookie?: string): ConnectionCapture => {
+    const ensure = (cookie?: string, account?: string): ConnectionCapture => {
       if (capture) return capture;
-      capture = this.#capture(route, client, clientIp, opened, cookie);
+      capture = this.#capture(route, client, clientIp, opened, cookie, account);
       for (const replay of early.splice(0)) replay();
       return capture;
     };
-    if (route.kind !== 'SB') ensure();
+    if (route.kind === 'entry') ensure();
 
     const relay = new Relay(socket, {
       upstream: route.target,
@@ -185,8 +197,13 @@ export class MsnpProxy {
         if (capture) return capture.chunk(dir, bytes, tsWall, tsMono);
         early.push(() => capture?.chunk(dir, bytes, tsWall, tsMono));
         if (dir === 'c2s') earlyLine += bytes.toString('latin1', 0, Math.min(bytes.length, 4096));
-        const cookie = firstLineCookie(earlyLine);
-        if (cookie !== undefined || earlyLine.length >= 4096) ensure(cookie ?? undefined);
+        if (route.kind === 'SB') {
+          const cookie = firstLineCookie(earlyLine);
+          if (cookie !== undefined || earlyLine.length >= 4096) ensure(cookie ?? undefined);
+        } else {
+          const account = signInAccount(earlyLine);
+          if (account !== undefined || earlyLine.length >= 4096) ensure(undefined, account);
+        }
       },
       rewrite: (r) => ensure().rewrite(r),
       close: (reason, tsWall, tsMono) => {
@@ -200,9 +217,9 @@ export class MsnpProxy {
   }
 
   /** Opens the capture of a new connection in the session its referral (or cookie) names. */
-  #capture(route: Route, client: string, clientIp: string, opened: { tsWall: number; tsMono: number }, cookie?: string): ConnectionCapture {
+  #capture(route: Route, client: string, clientIp: string, opened: { tsWall: number; tsMono: number }, cookie?: string, account?: string): ConnectionCapture {
     const store = this.#options.store;
-    const referral = this.#takeReferral(route, clientIp, cookie);
+    const referral = this.#takeReferral(route, clientIp, cookie, account);
     const kind: ConnectionKind = route.kind === 'SB' ? 'sb' : route.kind === 'NS' ? 'ns' : 'unknown';
     const sessionId = referral?.sessionId ?? store.openSession({ client, tsWall: opened.tsWall });
     const labels = this.#labelsOf(sessionId);
@@ -225,9 +242,9 @@ export class MsnpProxy {
 
   /**
    * The referral a new connection follows: a switchboard's by its cookie; a notification server's
-   * oldest first among those sent to the same client address.
+   * the one handed to the same client address for the same account, else the oldest to that address.
    */
-  #takeReferral(route: Route, clientIp: string, cookie?: string): PendingReferral | undefined {
+  #takeReferral(route: Route, clientIp: string, cookie?: string, account?: string): PendingReferral | undefined {
     if (route.kind === 'SB') {
       const found = cookie === undefined ? undefined : this.#cookies.get(cookie);
       if (cookie !== undefined) this.#cookies.delete(cookie);
@@ -235,7 +252,8 @@ export class MsnpProxy {
     }
     if (route.kind === 'NS') {
       const queue = this.#pendingNs.get(formatHostPort(route.target)) ?? [];
-      const i = Math.max(0, queue.findIndex((p) => p.client === clientIp));
+      const same = account === undefined ? -1 : queue.findIndex((p) => p.client === clientIp && p.account === account);
+      const i = same >= 0 ? same : Math.max(0, queue.findIndex((p) => p.client === clientIp));
       return queue.splice(i, 1)[0];
     }
     return undefined;
@@ -246,6 +264,8 @@ export class MsnpProxy {
     if (!labels) {
       labels = new SessionLabels();
       this.#labels.set(sessionId, labels);
+      // Only recent sessions still gain connections: forget the oldest.
+      if (this.#labels.size > MAX_PENDING) this.#labels.delete(this.#labels.keys().next().value as number);
     }
     return labels;
   }
@@ -274,6 +294,15 @@ class SessionLabels {
     capture.label = this.next(role);
     return capture.label;
   }
+}
+
+/** The account in the client's sign-in line (`USR trid package I account`), once a complete one is in. */
+function signInAccount(text: string): string | undefined {
+  for (const line of text.split('\n').slice(0, -1)) {
+    const t = line.replace(/\r$/, '').split(' ');
+    if (t[0] === 'USR' && t[3] === 'I' && t[4]) return t[4];
+  }
+  return undefined;
 }
 
 /** The cookie in a switchboard connection's first line: `USR trid handle cookie` / `ANS trid handle cookie session`. */

@@ -29,6 +29,9 @@ export interface RelayOptions {
 export class Relay {
   readonly client: net.Socket;
   readonly upstream: net.Socket;
+  /** Settles once both sides are closed and the tap has been told (its close record is in). */
+  readonly done: Promise<void>;
+  #resolveDone: () => void = () => {};
   readonly #tap: RelayTap;
   readonly #rewriter: AddressRewriter;
   readonly #onTapError: (error: unknown) => void;
@@ -40,6 +43,7 @@ export class Relay {
 
   constructor(client: net.Socket, options: RelayOptions, tap: RelayTap) {
     this.client = client;
+    this.done = new Promise((resolve) => { this.#resolveDone = resolve; });
     this.#tap = tap;
     this.#target = formatHostPort(options.upstream);
     this.#onTapError = options.onTapError ?? (() => {});
@@ -110,7 +114,10 @@ export class Relay {
       // Gone without FIN or error (destroyed here, e.g. at shutdown): take the other side down too.
       if (!to.destroyed && !from.readableEnded && !to.writableEnded) to.destroy();
       if (++this.#closed === 2) {
-        this.#inOrder(Buffer.alloc(0), () => this.#safe(() => this.#tap.close(this.#reason ?? 'closed', Date.now(), performance.now())));
+        this.#inOrder(Buffer.alloc(0), () => {
+          this.#safe(() => this.#tap.close(this.#reason ?? 'closed', Date.now(), performance.now()));
+          this.#resolveDone();
+        });
       }
     });
   }

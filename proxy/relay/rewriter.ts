@@ -45,6 +45,12 @@ interface PendingRewrite {
 }
 
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
+/**
+ * Largest payload framed as a payload here, far above the decoder's 1 MiB display cap: past a cap the
+ * framer reads the payload as lines, and a line in it that looked like a referral would be rewritten,
+ * changing the payload under its announced length. A payload is kept in memory until it is complete.
+ */
+const MAX_PAYLOAD = 64 * 1024 * 1024;
 const CANDIDATES = ['XFR ', 'RNG '];
 
 /** Could a partial line still become a referral line? */
@@ -85,6 +91,7 @@ export class AddressRewriter {
     this.#framer = new Framer(
       payloadRule('s2c', () => this.#version),
       (frame) => this.#onFrame(frame),
+      { maxPayload: MAX_PAYLOAD },
     );
   }
 

@@ -113,3 +113,11 @@ export interface FramePage {
   offset: number;
   frames: FrameSummary[];
 }
+
+/** Body of every error response. For 5xx the message is generic: details stay in the server log. */
+export interface ApiError {
+  statusCode: number;
+  /** HTTP reason phrase, e.g. "Not Found". */
+  error: string;
+  message: string;
+}

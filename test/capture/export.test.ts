@@ -78,7 +78,7 @@ describe('msnp-inspector export', () => {
     expect(await cli('export', '--capture', tmp.file('nope.db'), '--format', 'chunks')).toMatchObject({
       code: 1, err: expect.stringMatching(/nope\.db: no such file/),
     });
-    expect((await cli('export', '--capture', file, '--format', 'pcapng')).code).toBe(2);
+    expect((await cli('export', '--capture', file, '--format', 'mp3')).code).toBe(2);
     expect((await cli('export', '--capture', file)).code).toBe(2);
     expect((await cli('export', '--format', 'chunks')).code).toBe(2);
     expect((await cli('export', '--capture', file, '--format', 'chunks', '--session', 'x')).code).toBe(2);

@@ -1,5 +1,6 @@
 // Picks the reader for a capture file by looking at its content (the name is only a tie-breaker).
 import { readChunksJsonl } from './chunks-jsonl.js';
+import { looksLikeFixture, readFixture } from './fixture.js';
 import { readNina } from './nina.js';
 import { pcapVariant, readPcap } from './pcap.js';
 import { PCAPNG_MAGIC, readPcapng } from './pcapng.js';
@@ -11,6 +12,7 @@ export function detectFormat(bytes: Buffer, name?: string): InputFormat | null {
   if (bytes.length >= 4 && bytes.readUInt32LE(0) === PCAPNG_MAGIC) return 'pcapng';
 
   const text = bytes.subarray(0, 1 << 20).toString('utf8').replace(/^\uFEFF/, '');
+  if (looksLikeFixture(text)) return 'fixture';
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const firstLine = lines.find((l) => l.trim() !== '');
   if (firstLine !== undefined && isChunkRecord(firstLine)) return 'chunks';
@@ -42,6 +44,7 @@ const READERS: Record<InputFormat, (bytes: Buffer) => InputResult> = {
   pcapng: readPcapng,
   transcript: readTranscript,
   nina: readNina,
+  fixture: readFixture,
 };
 
 /** Reads any supported capture file. Never throws: problems come back as issues. */

@@ -9,7 +9,7 @@ export interface Chunk {
   bytes: Buffer;
 }
 
-export type InputFormat = 'chunks' | 'pcap' | 'pcapng' | 'transcript' | 'nina';
+export type InputFormat = 'chunks' | 'pcap' | 'pcapng' | 'transcript' | 'nina' | 'fixture';
 
 export interface ConnectionInfo {
   conn: string;

@@ -1,0 +1,118 @@
+// Positions in a filtered frame list without OFFSET scans. Frames are only ever appended (ids grow), so
+// the position of a matching frame never changes once known: one pass over a filter's matches records
+// their count and the id of every STEP-th match ("marks"); later passes cover only the newer frames. A page
+// at any offset then starts at a mark and skips fewer than STEP rows, whatever the offset. A filter with
+// few matches keeps all their ids instead: its matches may lie far apart, and a page is then read by id.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { FrameCondition } from './frame-filter.js';
+
+export interface Positions {
+  /** Matches among frames with id <= scannedTo. */
+  total: number;
+  scannedTo: number;
+  /** marks[k] = id of the match at position k * step. */
+  marks: number[];
+  /** Every match's id while there are at most `maxIds` of them, else null. */
+  ids: number[] | null;
+}
+
+/** Where a page's frames are: these ids, or the matches [lo, hi] after skipping `skip`. */
+export type PageRange = { ids: number[] } | { lo: number; hi: number; skip: number };
+
+export interface FramePositionsOptions {
+  /** Distance between marks, in matches (default 1024): the most a page query skips. */
+  step?: number;
+  /** Ids scanned per slice (default 65536); the thread is yielded between slices so the relay keeps running. */
+  sliceIds?: number;
+  /** Filters remembered (default 64). */
+  maxEntries?: number;
+  /** A filter with at most this many matches keeps all their ids (default 65536). */
+  maxIds?: number;
+}
+
+const yieldThread = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class FramePositions {
+  readonly step: number;
+  readonly #db: BetterSqlite3.Database;
+  readonly #sliceIds: number;
+  readonly #maxEntries: number;
+  readonly #maxIds: number;
+  readonly #entries = new Map<string, Positions>();
+  readonly #scans = new Map<string, Promise<Positions>>();
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(db: BetterSqlite3.Database, options: FramePositionsOptions = {}) {
+    this.#db = db;
+    this.step = Math.max(1, options.step ?? 1024);
+    this.#sliceIds = Math.max(1, options.sliceIds ?? 65_536);
+    this.#maxEntries = Math.max(1, options.maxEntries ?? 64);
+    this.#maxIds = Math.max(0, options.maxIds ?? 65_536);
+  }
+
+  /** Positions of the condition's matches among frames with id <= maxId. */
+  async positions(condition: FrameCondition, maxId: number): Promise<Positions> {
+    for (;;) {
+      const running = this.#scans.get(condition.key);
+      if (running) await running;
+      const known = this.#entries.get(condition.key);
+      if (known && known.scannedTo >= maxId) {
+        // Most recently used last, so the first key is the one to evict.
+        this.#entries.delete(condition.key);
+        this.#entries.set(condition.key, known);
+        return known;
+      }
+      if (this.#scans.has(condition.key)) continue; // another caller started a scan meanwhile
+      const scan = this.#extend(condition, known ?? { total: 0, scannedTo: 0, marks: [], ids: [] }, maxId);
+      this.#scans.set(condition.key, scan);
+      try {
+        return await scan;
+      } finally {
+        this.#scans.delete(condition.key);
+      }
+    }
+  }
+
+  /** Where the page [offset, offset + limit) of the matches lies, or null when it is past the end. */
+  range(p: Positions, offset: number, limit: number): PageRange | null {
+    if (offset >= p.total || limit <= 0) return null;
+    const k = Math.floor(offset / this.step);
+    const last = Math.min(p.total, offset + limit) - 1;
+    const next = Math.floor(last / this.step) + 1;
+    if (p.ids) return { ids: p.ids.slice(offset, last + 1) };
+    const lo = p.marks[k] as number;
+    const hi = next < p.marks.length ? (p.marks[next] as number) - 1 : p.scannedTo;
+    return { lo, hi, skip: offset - k * this.step };
+  }
+
+  async #extend(condition: FrameCondition, from: Positions, maxId: number): Promise<Positions> {
+    const select = this.#statement(condition.where);
+    const marks = [...from.marks];
+    let all = from.ids ? [...from.ids] : null;
+    let total = from.total;
+    for (let lo = from.scannedTo; lo < maxId; lo += this.#sliceIds) {
+      if (lo > from.scannedTo) await yieldThread();
+      const ids = select.all(...condition.params, lo, Math.min(maxId, lo + this.#sliceIds)) as number[];
+      for (const id of ids) {
+        if (total % this.step === 0) marks.push(id);
+        total++;
+      }
+      if (all) all = all.length + ids.length <= this.#maxIds ? all.concat(ids) : null;
+    }
+    const p: Positions = { total, scannedTo: maxId, marks, ids: all };
+    this.#entries.delete(condition.key);
+    this.#entries.set(condition.key, p);
+    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+    return p;
+  }
+
+  #statement(where: string): BetterSqlite3.Statement {
+    let s = this.#statements.get(where);
+    if (!s) {
+      s = this.#db.prepare(`SELECT f.id FROM frames f WHERE ${where} AND f.id > ? AND f.id <= ? ORDER BY f.id`).pluck();
+      if (this.#statements.size >= 256) this.#statements.clear();
+      this.#statements.set(where, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,134 @@
+// Exports redact credentials by default: no secret of the original capture survives in any format,
+// the same secret always becomes the same placeholder, and the redacted streams still frame.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaptureStore } from '../../proxy/capture/store.js';
+import { modelFromStore } from '../../proxy/export/from-store.js';
+import { decodeModel } from '../../proxy/export/model.js';
+import { type Edit, rechunk } from '../../proxy/redact/rechunk.js';
+import { redactChunks } from '../../proxy/redact/redact-chunks.js';
+import { VERSIONS, captureScenario, captureScript, cli, decodeFile, searchableText, type TempDir, tempDir } from './helpers.js';
+import { capturedSecrets, ctpPlaybook, secretsPlaybook } from './secrets.js';
+
+const FORMATS = ['chunks', 'frames', 'fixture', 'transcript', 'pcapng', 'vitest'] as const;
+const CAPTURES = [...VERSIONS.map((v) => `msnp${v}`), 'secrets', 'ctp'];
+
+let tmp: TempDir;
+beforeAll(async () => {
+  tmp = tempDir();
+  for (const v of VERSIONS) await captureScenario(v, tmp.file(`msnp${v}.db`));
+  await captureScript(secretsPlaybook(), tmp.file('secrets.db'), 7, ['NS', 'SB']);
+  await captureScript(ctpPlaybook(), tmp.file('ctp.db'), 3, ['NS']);
+}, 120_000);
+afterAll(() => tmp.remove());
+
+describe('redaction leaves no secret of the original in any format', () => {
+  for (const name of CAPTURES) {
+    it(`${name}: every secret of the capture is gone from chunks, frames, fixture, transcript, pcapng and vitest`, async () => {
+      const capture = tmp.file(`${name}.db`);
+      const secrets = capturedSecrets(capture);
+      expect(secrets.length).toBeGreaterThanOrEqual(name === 'ctp' ? 1 : 3);
+      for (const format of FORMATS) {
+        const out = tmp.file(`${name}.${format}`);
+        const result = await cli('export', '--capture', capture, '--format', format, '--out', out);
+        expect(result, format).toMatchObject({ code: 0, err: '' });
+        const text = searchableText(readFileSync(out));
+        const left = secrets.filter((s) => text.includes(s));
+        expect(left, `${name} ${format}`).toEqual([]);
+        if (format !== 'frames') expect(text, `${name} ${format}: the search sees the streams`).toContain('VER 1 MSNP');
+        expect(text, format).toMatch(/REDACTED-[A-Z]+-1/);
+      }
+      // And --no-redact keeps them (the search itself works).
+      const raw = tmp.file(`${name}.raw.jsonl`);
+      await cli('export', '--capture', capture, '--format', 'chunks', '--no-redact', '--out', raw);
+      const rawText = searchableText(readFileSync(raw));
+      expect(secrets.filter((s) => !rawText.includes(s))).toEqual([]);
+    });
+  }
+});
+
+describe('redacted exports still frame', () => {
+  for (const name of CAPTURES) {
+    it(`${name}: the same frames with the same issues, and lengths that match the redacted payloads`, () => {
+      const store = CaptureStore.open(tmp.file(`${name}.db`), { readonly: true });
+      try {
+        const plain = decodeModel(modelFromStore(store, { redact: false })).frames;
+        const redacted = decodeModel(modelFromStore(store, { redact: true })).frames;
+        expect(redacted.map((f) => [f.conn, f.dir, f.index, f.command, f.trId, f.params.length, f.issues]))
+          .toEqual(plain.map((f) => [f.conn, f.dir, f.index, f.command, f.trId, f.params.length, f.issues]));
+        expect(redacted.every((f) => f.kind !== 'raw')).toBe(true);
+        for (const f of redacted.filter((x) => x.payloadLength !== null)) expect(Number(f.params.at(-1))).toBe(f.payloadLength);
+      } finally {
+        store.close();
+      }
+    });
+  }
+
+  it('the transcript and pcapng of a redacted export decode without framing issues', () => {
+    for (const format of ['transcript', 'pcapng']) {
+      const { frames } = decodeFile(tmp.file(`secrets.${format}`));
+      expect(frames.length).toBeGreaterThan(10);
+      expect(frames.filter((f) => f.kind === 'raw' || f.issues.some((i) => /length|oversize|truncat/.test(i)))).toEqual([]);
+    }
+  });
+});
+
+describe('placeholders', () => {
+  it('map one secret to one placeholder across connections (an SB cookie in XFR, USR and a message)', () => {
+    const store = CaptureStore.open(tmp.file('secrets.db'), { readonly: true });
+    try {
+      const model = modelFromStore(store, { redact: true });
+      const frames = decodeModel(model).frames;
+      const xfr = frames.find((f) => f.command === 'XFR' && f.dir === 's2c')!;
+      const usr = frames.find((f) => f.conn.endsWith('sb1') && f.command === 'USR' && f.dir === 'c2s')!;
+      expect(xfr.params[3]).toMatch(/^REDACTED-COOKIE-\d+$/);
+      expect(usr.params[1]).toBe(xfr.params[3]);
+      const sb1 = model.connections.find((c) => c.key.endsWith('sb1'))!;
+      expect(sb1.cookie).toBe(xfr.params[3]);
+      const message = model.chunks.filter((c) => c.conn.endsWith('sb1')).map((c) => c.bytes.toString('latin1')).join('');
+      expect(message).toContain(`my cookie was ${xfr.params[3]}`);
+      // The ticket in USR SSO S and the one inside the UUX payload are the same secret.
+      const sso = frames.find((f) => f.command === 'USR' && f.params[0] === 'SSO' && f.params[1] === 'S' && f.dir === 'c2s')!;
+      const ticket = /t=(REDACTED-TICKET-\d+)/.exec(sso.params[2] ?? '')?.[1];
+      expect(ticket).toBeDefined();
+      const uux = model.chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes.toString('latin1')).join('');
+      expect(uux).toContain(`t=${ticket}&amp;p=REDACTED-PROFILE-`);
+      // What is deliberately kept: the handle, the machine GUID, the sid-less settings of the ticket.
+      expect(sso.params[4]).toBe('{f52973b6-c926-4bad-9ba8-7c1e840e4ab0}');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keep QRY answers, MD5 salts and TWN settings, which replays and checks need', () => {
+    const read = (bytes: string) => [{ conn: 'ns1', dir: 'c2s' as const, t_ms: 1, bytes: Buffer.from(bytes, 'latin1') }];
+    const qry = redactChunks(read('QRY 10 msmsgs@msnmsgr.com 32\r\n0123456789abcdef0123456789abcdef'));
+    expect(qry.changedFrames).toBe(0);
+    const salt = redactChunks([{ conn: 'ns1', dir: 's2c', t_ms: 1, bytes: Buffer.from('USR 6 MD5 S 1013928519.693957190\r\n') }]);
+    expect(salt.changedFrames).toBe(0);
+  });
+});
+
+describe('re-chunking a redacted stream', () => {
+  const reads = ['USR 7 TWN S t=ab', 'cdefgh&p=ijkl\r\nSYN 8 0\r', '\nOUT\r\n'].map((s) => Buffer.from(s));
+  const frame = 'USR 7 TWN S t=abcdefgh&p=ijkl\r\n';
+  const edit: Edit = { offset: 0, size: frame.length, bytes: Buffer.from('USR 7 TWN S t=REDACTED-TICKET-1&p=REDACTED-PROFILE-1\r\n') };
+
+  it('moves a boundary inside a changed frame to its start, and keeps the others', () => {
+    const out = rechunk(reads, [edit]).map((b) => b.toString());
+    expect(out).toEqual(['', 'USR 7 TWN S t=REDACTED-TICKET-1&p=REDACTED-PROFILE-1\r\nSYN 8 0\r', '\nOUT\r\n']);
+  });
+
+  it('drops reads left empty and fixes payload lengths', () => {
+    const body = 'MIME-Version: 1.0\r\nMSPAuth: secretsecret\r\n\r\n';
+    const chunks = [
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 1, bytes: Buffer.from(`MSG Hotmail Hotmail ${body.length}\r\nMIME-Ver`) },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 2, bytes: Buffer.from(`${body.slice(8)}CHL 0 12345\r\n`) },
+    ];
+    const result = redactChunks(chunks);
+    expect(result.chunks.map((c) => c.t_ms)).toEqual([2]);
+    const text = result.chunks[0]!.bytes.toString();
+    const redactedBody = 'MIME-Version: 1.0\r\nMSPAuth: REDACTED-AUTH-1\r\n\r\n';
+    expect(text).toBe(`MSG Hotmail Hotmail ${redactedBody.length}\r\n${redactedBody}CHL 0 12345\r\n`);
+  });
+});

@@ -1,0 +1,119 @@
+// `serve` and `proxy --web` as real processes on ephemeral ports: the ready line names the real URL, the
+// inspector answers there, a non-loopback bind demands its token, and SIGTERM stops them cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CaptureInfo, FramePage, SessionSummary } from '../../shared/api/dto.js';
+import { runCli } from '../helpers/cli.js';
+import { type TempCapture, recordSession, tempCapture, writeVersion1 } from './fixture.js';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/msnp-inspector.js');
+
+const children: ChildProcess[] = [];
+let t: TempCapture | null = null;
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  t?.remove();
+  t = null;
+});
+
+/** Starts the CLI and resolves with its first stdout line (the ready line). */
+function start(args: string[]): Promise<{ child: ChildProcess; line: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stderr = '';
+  child.stderr?.on('data', (d) => { stderr += String(d); });
+  return new Promise((done, fail) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => done({ child, line, exited }));
+    void exited.then((code) => fail(new Error(`exited ${code} before ready: ${stderr}`)));
+  });
+}
+
+const urlIn = (line: string) => /inspector at (http:\/\/\S+)/.exec(line)?.[1] ?? '';
+
+describe('msnp-inspector serve', () => {
+  it('serves a capture on an ephemeral port, printing the real URL, until SIGTERM', async () => {
+    t = tempCapture();
+    recordSession(t.store);
+    t.store.flush();
+    const { child, line, exited } = await start(['serve', '--capture', t.file, '--web', '127.0.0.1:0']);
+    const url = urlIn(line);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:(\d+)\/$/);
+    expect(url).not.toMatch(/:0\//);
+    const info = await (await fetch(new URL('/api/capture', url))).json() as CaptureInfo;
+    expect(info).toMatchObject({ name: 'capture.sqlite', live: false, counts: { sessions: 1, connections: 3 } });
+    const sessions = await (await fetch(new URL('/api/sessions', url))).json() as SessionSummary[];
+    expect(sessions.map((s) => s.handle)).toEqual(['alice@example.com']);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('upgrades an old capture file before serving it', async () => {
+    t = tempCapture();
+    const file = join(t.dir, 'old.sqlite');
+    writeVersion1(file);
+    const { child, line, exited } = await start(['serve', '--capture', file, '--web', '127.0.0.1:0']);
+    const page = await (await fetch(new URL('/api/frames', urlIn(line)))).json() as FramePage;
+    expect(page.frames.map((f) => f.summary)).toEqual(['VER 1 MSNP12 CVR0']);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('requires a token off loopback, and prints it in the URL', async () => {
+    t = tempCapture();
+    recordSession(t.store);
+    t.store.flush();
+    const { child, line, exited } = await start(['serve', '--capture', t.file, '--web', '0.0.0.0:0']);
+    const url = new URL(urlIn(line));
+    const token = url.searchParams.get('token') ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const base = `http://127.0.0.1:${url.port}`;
+    expect((await fetch(`${base}/api/sessions`)).status).toBe(401);
+    expect((await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/api/sessions?token=${token}`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('explains a missing file or option', async () => {
+    t = tempCapture();
+    const missing = await runCli(['serve', '--capture', join(t.dir, 'nope.sqlite')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('no such file');
+    const usage = await runCli(['serve']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('--capture FILE is required');
+    const bad = await runCli(['serve', '--capture', t.file, '--web', 'nonsense:port']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--web');
+  });
+});
+
+describe('msnp-inspector proxy --web', () => {
+  it('serves the live inspector beside the proxy and names it in the ready line', async () => {
+    t = tempCapture();
+    const capture = join(t.dir, 'live.sqlite');
+    const { child, line, exited } = await start([
+      'proxy', '--upstream', '127.0.0.1:9', '--listen', '127.0.0.1:0', '--capture', capture, '--web', '127.0.0.1:0', '--web-token', 'secret',
+    ]);
+    expect(line).toMatch(/^msnp-inspector proxy listening on 127\.0\.0\.1:\d+, forwarding to 127\.0\.0\.1:9, capturing to .*; inspector at http:\/\/127\.0\.0\.1:\d+\/\?token=secret$/);
+    const url = new URL(urlIn(line));
+    const info = await (await fetch(`${url.origin}/api/capture`, { headers: { authorization: 'Bearer secret' } })).json() as CaptureInfo;
+    expect(info).toMatchObject({ name: 'live.sqlite', live: true, upstream: '127.0.0.1:9' });
+    expect(info.listen).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url.origin}/api/capture`)).status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('can run without the inspector', async () => {
+    t = tempCapture();
+    const { child, line, exited } = await start(['proxy', '--upstream', '127.0.0.1:9', '--listen', '127.0.0.1:0', '--capture', join(t.dir, 'x.sqlite'), '--no-web']);
+    expect(line).toMatch(/; inspector off$/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+// The capture side of the API: schema step 2 on old files, the columns the store now writes, and filtered
+// positions kept up to date as frames are appended.
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CaptureQueries } from '../../proxy/capture/queries.js';
+import { SCHEMA_VERSION, SchemaError } from '../../proxy/capture/schema.js';
+import { CaptureStore } from '../../proxy/capture/store.js';
+import type { FrameQuery, FrameSummary } from '../../shared/api/dto.js';
+import { type TempCapture, recordSession, tempCapture, writeVersion1 } from './fixture.js';
+
+let t: TempCapture | null = null;
+afterEach(() => {
+  t?.remove();
+  t = null;
+});
+
+describe('capture schema step 2', () => {
+  it('upgrades a version 1 file: new columns filled for old rows, indexes made', () => {
+    t = tempCapture();
+    const file = `${t.dir}/old.sqlite`;
+    writeVersion1(file);
+    expect(() => CaptureStore.open(file, { readonly: true })).toThrow(SchemaError);
+    CaptureStore.open(file, { log: () => {} }).close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT session_id, version, summary FROM frames').all()).toEqual([{ session_id: 1, version: 12, summary: null }]);
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'frames'").all() as Array<{ name: string }>).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining(['frames_session', 'frames_connection', 'frames_version', 'frames_dir', 'frames_tr_id', 'frames_errors']));
+    db.close();
+
+    // Old rows have no stored summary: the list shows their command line.
+    const store = CaptureStore.open(file, { readonly: true });
+    const frames = new CaptureQueries(store.readDatabase());
+    return frames.frames({}).then((page) => {
+      expect(page.frames.map((f) => [f.summary, f.version, f.sessionId])).toEqual([['VER 1 MSNP12 CVR0', 'MSNP12', 1]]);
+      store.close();
+    });
+  });
+
+  it('stores summary, version and session of each captured frame', () => {
+    t = tempCapture();
+    recordSession(t.store);
+    // A writer that does not pass the session (an import, an older caller): the store looks it up.
+    t.store.addFrame({ connectionId: 1, dir: 'c2s', index: 99, offset: 0, tsWall: 1, tsMono: 1, bytes: Buffer.from('PNG\r\n'), command: 'PNG', trId: null, issues: [] });
+    t.store.flush();
+    const rows = t.store.readDatabase().prepare('SELECT command, summary, version, session_id FROM frames ORDER BY id').all() as Array<Record<string, unknown>>;
+    expect(rows[0]).toEqual({ command: 'VER', summary: 'VER #1 dialects=MSNP8 CVR0', version: null, session_id: 1 });
+    expect(rows[1]).toEqual({ command: 'VER', summary: 'VER #1 dialects=MSNP8 CVR0', version: 8, session_id: 1 });
+    expect(rows.at(-1)).toEqual({ command: 'PNG', summary: null, version: null, session_id: 1 });
+    expect(t.store.listFrames(2)[0]).toMatchObject({ summary: expect.stringMatching(/^VER #3/), version: null, sessionId: 1 });
+  });
+});
+
+describe('filtered positions', () => {
+  /** Every frame, the plain way, to check the paged answers against. */
+  const everything = (q: CaptureQueries) => q.frames({ limit: 1000 }).then((p) => p.frames);
+
+  it('stay right while frames are appended, with marks and slices far smaller than the data', async () => {
+    t = tempCapture();
+    const queries = new CaptureQueries(t.store.readDatabase(), { step: 3, sliceIds: 4, maxIds: 0 });
+    const filters: Array<[FrameQuery, (f: FrameSummary) => boolean]> = [
+      [{ dir: 'c2s' }, (f) => f.dir === 'c2s'],
+      [{ command: 'USR,MSG' }, (f) => f.command === 'USR' || f.command === 'MSG'],
+      [{ q: 'alice', connection: 2 }, (f) => f.connectionId === 2 && /alice/i.test(f.summary)],
+    ];
+    for (let round = 0; round < 4; round++) {
+      recordSession(t.store, { start: 1_700_000_000_000 + round * 100_000 });
+      t.store.flush();
+      const all = await everything(queries);
+      for (const [query, keep] of filters) {
+        const expected = all.filter(keep);
+        for (const offset of [0, 1, 2, 3, 5, 8, expected.length - 1, expected.length]) {
+          const page = await queries.frames({ ...query, offset, limit: 4 });
+          expect(page.total).toBe(expected.length);
+          expect(page.frames).toEqual(expected.slice(offset, offset + 4));
+        }
+      }
+    }
+  });
+
+  it('answer concurrent requests for the same filter, each right', async () => {
+    t = tempCapture();
+    for (let i = 0; i < 5; i++) recordSession(t.store, { start: 1_700_000_000_000 + i * 100_000 });
+    t.store.flush();
+    const queries = new CaptureQueries(t.store.readDatabase(), { step: 2, sliceIds: 5, maxIds: 0 });
+    const pages = await Promise.all([0, 2, 4, 6].map((offset) => queries.frames({ dir: 's2c', offset, limit: 2 })));
+    const all = (await everything(queries)).filter((f) => f.dir === 's2c');
+    expect(pages.map((p) => p.frames)).toEqual([0, 2, 4, 6].map((o) => all.slice(o, o + 2)));
+  });
+
+  it('count frames per session and connection incrementally', () => {
+    t = tempCapture();
+    const queries = new CaptureQueries(t.store.readDatabase());
+    expect(queries.sessions(false)).toEqual([]);
+    recordSession(t.store);
+    t.store.flush();
+    const first = queries.sessions(false)[0]?.frameCount ?? 0;
+    recordSession(t.store);
+    t.store.flush();
+    expect(queries.sessions(false).map((s) => s.frameCount)).toEqual([first, first]);
+    expect(queries.counts()).toEqual({ sessions: 2, connections: 6, frames: 2 * first });
+  });
+});

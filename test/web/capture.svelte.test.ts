@@ -1,0 +1,303 @@
+import { flushSync } from 'svelte';
+import { describe, expect, it } from 'vitest';
+import { CaptureState } from '../../web/src/lib/capture.svelte.js';
+import { FakeApi, connection, frame, session, settle } from './fakes.js';
+
+async function loaded(api: FakeApi, options: { search?: string; pageSize?: number; maxPages?: number } = {}): Promise<CaptureState> {
+  const state = new CaptureState({ api, pageSize: 100, ...options });
+  await state.load('full');
+  return state;
+}
+
+describe('CaptureState snapshot', () => {
+  it('loads capture, sessions and the first page of frames', async () => {
+    const api = new FakeApi(250);
+    const state = await loaded(api);
+    expect(state.loaded).toBe(true);
+    expect(state.capture?.name).toBe('test.sqlite');
+    expect(state.sessions.map((s) => s.id)).toEqual([1]);
+    expect(state.total).toBe(250);
+    expect(state.rowAt(0)?.id).toBe(1);
+    expect(state.rowAt(99)?.id).toBe(100);
+    expect(state.rowAt(100)).toBeUndefined();
+    expect(api.frameCalls).toEqual(['GET /api/frames?offset=0&limit=100']);
+  });
+
+  it('opens a million-frame capture with one page and reads only the pages the viewport asks for', async () => {
+    const api = new FakeApi(1_000_000);
+    const started = performance.now();
+    const state = await loaded(api, { pageSize: 500, maxPages: 4 });
+    expect(state.total).toBe(1_000_000);
+    state.ensureRange(900_010, 900_060);
+    await settle();
+    expect(state.rowAt(900_010)?.id).toBe(900_011);
+    expect(state.rowAt(900_059)?.id).toBe(900_060);
+    expect(api.frameCalls).toEqual(['GET /api/frames?offset=0&limit=500', 'GET /api/frames?offset=900000&limit=500']);
+    // A range that straddles two pages reads both; ranges already held read nothing.
+    state.ensureRange(900_480, 900_530);
+    await settle();
+    state.ensureRange(900_400, 900_520);
+    await settle();
+    expect(api.frameCalls.slice(2)).toEqual(['GET /api/frames?offset=900500&limit=500']);
+    // Memory stays bounded: old pages are dropped past maxPages.
+    for (const at of [10_000, 20_000, 30_000, 40_000, 50_000]) {
+      state.ensureRange(at, at + 40);
+      await settle();
+    }
+    expect(state.rowAt(900_010)).toBeUndefined();
+    expect(state.rowAt(50_000)?.id).toBe(50_001);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('fetches at most two pages at once and follows the viewport while scrolling fast', async () => {
+    const api = new FakeApi(100_000);
+    const state = await loaded(api);
+    api.paused = true;
+    for (let at = 0; at < 50_000; at += 1000) state.ensureRange(at, at + 300);
+    expect(api.pending).toBe(2);
+    api.release();
+    await settle();
+    api.release();
+    await settle();
+    // Once the early requests land, only the pages of the last requested range are read.
+    expect(state.rowAt(49_000)?.id).toBe(49_001);
+    expect(api.frameCalls.length).toBeLessThan(10);
+  });
+});
+
+describe('CaptureState live deltas', () => {
+  it('appends live frames locally when the tail is known, and ignores frames it already has', async () => {
+    const api = new FakeApi(10);
+    const state = await loaded(api);
+    const fresh = api.append(3);
+    state.applyLive([{ type: 'frames/add', frames: [api.at(9), ...fresh] }]);
+    expect(state.total).toBe(13);
+    expect(state.rowAt(12)?.id).toBe(13);
+    state.applyLive([{ type: 'frames/add', frames: fresh }]);
+    expect(state.total).toBe(13);
+    expect(api.frameCalls).toHaveLength(1);
+  });
+
+  it('reads the tail once when it is not known yet (list opened at the top), then appends locally', async () => {
+    const api = new FakeApi(1000);
+    const state = await loaded(api);
+    state.applyLive([{ type: 'frames/add', frames: api.append(2) }]);
+    await settle();
+    expect(api.frameCalls.at(-1)).toBe('GET /api/frames?offset=1000&limit=100');
+    expect(state.total).toBe(1002);
+    state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    expect(state.total).toBe(1003);
+    expect(api.frameCalls).toHaveLength(2);
+  });
+
+  it('a soft load during a full one waits for it, then reads only the tail', async () => {
+    const api = new FakeApi(1000);
+    const state = new CaptureState({ api, pageSize: 100 });
+    api.paused = true;
+    const full = state.load('full');
+    const soft = state.load('soft');
+    api.append(3);
+    for (let i = 0; i < 3; i++) {
+      api.release();
+      await settle();
+    }
+    await Promise.all([full, soft]);
+    expect(api.frameCalls).toEqual(['GET /api/frames?offset=0&limit=100', 'GET /api/frames?offset=1003&limit=100']);
+    expect(state.total).toBe(1003);
+    api.paused = false;
+    state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    await settle();
+    expect(state.total).toBe(1004);
+    // That read reached the tail: from now on live frames are appended without a request.
+    state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    expect(state.total).toBe(1005);
+    expect(api.frameCalls).toHaveLength(3);
+  });
+
+  it('jumps to the real tail when far behind, leaving the gap to load on demand', async () => {
+    const api = new FakeApi(1000);
+    const state = await loaded(api);
+    state.applyLive([{ type: 'frames/add', frames: api.append(450) }]);
+    await settle();
+    expect(api.frameCalls.slice(1)).toEqual(['GET /api/frames?offset=1000&limit=100', 'GET /api/frames?offset=1350&limit=100']);
+    expect(state.total).toBe(1450);
+    expect(state.rowAt(1449)?.id).toBe(1450);
+    expect(state.rowAt(1200)).toBeUndefined();
+  });
+
+  it('asks the server about live frames only when they could match the filter', async () => {
+    const api = new FakeApi(40);
+    const state = await loaded(api);
+    state.setFilter({ commands: ['MSG'], session: 1 });
+    await settle();
+    expect(state.total).toBe(5); // ids 5, 13, 21, 29, 37
+    const before = api.frameCalls.length;
+    state.applyLive([{ type: 'frames/add', frames: api.append(1, { sessionId: 2, command: 'MSG' }) }]);
+    await settle();
+    expect(api.frameCalls.length).toBe(before);
+    state.applyLive([{ type: 'frames/add', frames: api.append(2, { command: 'MSG' }) }]);
+    await settle();
+    expect(api.frameCalls.length).toBe(before + 1);
+    expect(state.total).toBe(7);
+    expect(state.rowAt(6)?.command).toBe('MSG');
+  });
+
+  it('coalesces tail reads while one is in flight', async () => {
+    const api = new FakeApi(5);
+    const state = await loaded(api);
+    state.setFilter({ q: 'frame' });
+    await settle();
+    api.paused = true;
+    for (let i = 0; i < 5; i++) state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    expect(api.pending).toBe(1);
+    api.release();
+    await settle();
+    api.release();
+    await settle();
+    expect(api.frameCalls.length).toBe(4); // snapshot, filter, one read, one catch-up read
+    expect(state.total).toBe(10);
+  });
+
+  it('applies session, connection and capture upserts in one batch', async () => {
+    const api = new FakeApi(0);
+    const state = await loaded(api);
+    state.applyLive([
+      { type: 'sessions/upsert', session: session(2) },
+      { type: 'sessions/upsert', session: session(1, { live: false }) },
+      { type: 'connections/upsert', connection: connection(7, 2) },
+      { type: 'capture/update', capture: { ...api.info, storeError: 'database is locked', queued: 12 } },
+      { type: 'frames/add', frames: [frame(1)] },
+    ]);
+    expect(state.sessions.map((s) => [s.id, s.live])).toEqual([[1, false], [2, true]]);
+    expect(state.connectionsOf(2).map((c) => c.id)).toEqual([7]);
+    expect(state.capture?.storeError).toBe('database is locked');
+    expect(state.total).toBe(1);
+  });
+});
+
+describe('CaptureState filters and URL', () => {
+  it('starts from a shared URL and reflects filter changes in its search', () => {
+    const state = new CaptureState({ api: new FakeApi(0), search: '?command=msg,CHG&dir=c2s&q=hello&errors=1&frame=12&bogus=1&trId=x' });
+    expect(state.filter).toMatchObject({ commands: ['MSG', 'CHG'], dir: 'c2s', q: 'hello', errors: true, trId: null });
+    expect(state.selectedId).toBe(12);
+    expect(state.detailOpen).toBe(true);
+
+    const seen: string[] = [];
+    const stop = $effect.root(() => {
+      $effect(() => {
+        seen.push(state.search);
+      });
+    });
+    flushSync();
+    state.setFilter({ dir: null, version: 'MSNP8', trId: 4 });
+    flushSync();
+    state.clearFilter();
+    state.clearSelection();
+    flushSync();
+    stop();
+    expect(seen).toEqual([
+      '?command=MSG,CHG&dir=c2s&errors=1&q=hello&frame=12',
+      '?command=MSG,CHG&version=MSNP8&trId=4&errors=1&q=hello&frame=12',
+      '',
+    ]);
+  });
+
+  it('queries the server with the filter and reloads when navigating to another URL', async () => {
+    const api = new FakeApi(64);
+    const state = await loaded(api, { search: '?command=CHG' });
+    expect(api.frameCalls[0]).toBe('GET /api/frames?offset=0&limit=100&command=CHG');
+    expect(state.total).toBe(8);
+    const listId = state.listId;
+    state.navigate('?command=&dir=s2c');
+    await settle();
+    expect(api.frameCalls.at(-1)).toBe('GET /api/frames?offset=0&limit=100&command=&dir=s2c');
+    expect(state.total).toBe(8); // raw frames are ids 7, 15, … 63, all s2c
+    expect(state.listId).toBeGreaterThan(listId);
+  });
+
+  it('does not reload for a filter that means the same query', async () => {
+    const api = new FakeApi(10);
+    const state = await loaded(api);
+    state.setFilter({ q: '   ' });
+    await settle();
+    expect(api.frameCalls).toHaveLength(1);
+  });
+
+  it('a filter change during the first load drops only that load\'s page', async () => {
+    const api = new FakeApi(64);
+    const state = new CaptureState({ api, pageSize: 100 });
+    api.paused = true;
+    const load = state.load('full');
+    state.setFilter({ commands: ['CHG'] });
+    expect(state.loading).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      api.release();
+      await settle();
+    }
+    await load;
+    expect([state.loaded, state.loading, state.sessions.length, state.total]).toEqual([true, false, 1, 8]);
+    expect(state.rowAt(0)?.command).toBe('CHG');
+  });
+
+  it('drops responses for a filter that was replaced meanwhile', async () => {
+    const api = new FakeApi(64);
+    const state = await loaded(api);
+    api.paused = true;
+    state.setFilter({ commands: ['CHG'] });
+    state.setFilter({ commands: ['MSG', 'ILN'] });
+    api.release();
+    await settle();
+    expect(state.total).toBe(16);
+    expect(state.rowAt(0)?.command).toBe('ILN');
+  });
+});
+
+describe('CaptureState selection', () => {
+  it('moves with the keyboard, clamps at the ends and resolves rows that were not loaded yet', async () => {
+    const api = new FakeApi(150);
+    const state = await loaded(api);
+    state.move(1);
+    expect([state.selectedIndex, state.selectedId]).toEqual([0, 1]);
+    state.move(-1);
+    expect(state.selectedIndex).toBe(0);
+    state.move(120);
+    expect([state.selectedIndex, state.selectedId]).toEqual([120, null]);
+    state.ensureRange(100, 140);
+    await settle();
+    expect(state.selectedId).toBe(121);
+    state.move(1000);
+    expect(state.selectedIndex).toBe(149);
+  });
+
+  it('opens the detail, follows the TrID partner and closes on clear', async () => {
+    const api = new FakeApi(20);
+    const state = await loaded(api);
+    state.select(3, 2);
+    await settle();
+    expect(state.detailOpen).toBe(true);
+    expect(state.detail?.id).toBe(3);
+    expect(state.detail?.partnerId).toBe(4);
+    state.followPartner();
+    await settle();
+    expect([state.selectedId, state.selectedIndex, state.detail?.id]).toEqual([4, 3, 4]);
+    expect(state.search).toBe('?frame=4');
+    state.clearSelection();
+    expect([state.detailOpen, state.selectedId, state.detail]).toEqual([false, null, null]);
+  });
+
+  it('finds a selected frame from the URL once its page lands', async () => {
+    const api = new FakeApi(300);
+    const state = await loaded(api, { search: '?frame=42' });
+    expect(state.selectedIndex).toBe(41);
+    await settle();
+    expect(state.detail?.id).toBe(42);
+  });
+
+  it('reports API failures instead of throwing', async () => {
+    const api = new FakeApi(10);
+    api.frames = () => Promise.reject(new Error('GET /api/frames: 500: boom'));
+    const state = await loaded(api);
+    expect(state.error).toBe('GET /api/frames: 500: boom');
+    expect(state.total).toBe(0);
+  });
+});

@@ -1,0 +1,331 @@
+// The inspector's state: what is known of the capture, the filter, the filtered frame list (a
+// FrameWindow) and the selection. Components read it; only its methods change it (the REST client
+// and LiveClient feed it). One instance per app, given through context (see context.ts).
+import { SvelteSet } from 'svelte/reactivity';
+import type { CaptureInfo, ConnectionSummary, FrameDetail, FramePage, FrameSummary, SessionSummary } from '../../../shared/api/dto.js';
+import type { LiveMessage } from '../../../shared/api/live.js';
+import type { Api } from './api.js';
+import { EMPTY_FILTER, type FrameFilter, couldMatch, filterFromParams, filterParams, frameQuery, isEmptyFilter } from './filters.js';
+import { FrameWindow } from './frame-window.svelte.js';
+
+export interface CaptureStateOptions {
+  api: Api;
+  /** The page URL's search (`?command=MSG&frame=12`), to start from a shared view. */
+  search?: string;
+  pageSize?: number;
+  maxPages?: number;
+}
+
+const DETAIL_CACHE = 64;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected live message ${JSON.stringify(x)}`);
+}
+
+export class CaptureState {
+  readonly api: Api;
+  capture = $state.raw<CaptureInfo | null>(null);
+  sessions = $state.raw<SessionSummary[]>([]);
+  /** Connections heard of (expanded sessions and live upserts), by id. */
+  connections = $state.raw<ReadonlyMap<number, ConnectionSummary>>(new Map());
+  /** Sessions shown with their connections. */
+  readonly expanded = new SvelteSet<number>();
+  filter = $state.raw<FrameFilter>({ ...EMPTY_FILTER });
+  /** A snapshot has landed at least once. */
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  selectedIndex = $state<number | null>(null);
+  selectedId = $state<number | null>(null);
+  detailOpen = $state(false);
+  detail = $state.raw<FrameDetail | null>(null);
+  detailError = $state<string | null>(null);
+
+  /** The URL search for the current view: filter plus selected frame. */
+  readonly search = $derived.by(() => {
+    const p = filterParams(this.filter);
+    if (this.selectedId !== null) p.set('frame', String(this.selectedId));
+    // Commas are fine in a query string and keep `command=MSG,CHG` readable.
+    const s = p.toString().replaceAll('%2C', ',');
+    return s ? `?${s}` : '';
+  });
+
+  readonly #list: FrameWindow;
+  /** Loads and list reloads under way. */
+  #busy = $state(0);
+  #loadSeq = 0;
+  #fullLoad: Promise<void> | null = null;
+  #details = new Map<number, FrameDetail>();
+  #detailSeq = 0;
+
+  constructor(options: CaptureStateOptions) {
+    this.api = options.api;
+    this.#list = new FrameWindow({
+      api: options.api,
+      query: (offset, limit) => frameQuery(this.filter, offset, limit),
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      ...(options.maxPages ? { maxPages: options.maxPages } : {}),
+      onError: (error) => (this.error = message(error)),
+      onRows: (page) => this.#resolveSelection(page),
+    });
+    if (options.search) this.#applySearch(options.search);
+  }
+
+  /** Length of the filtered list. */
+  get total(): number {
+    return this.#list.total;
+  }
+
+  /** Changes whenever the list is replaced (filter change, reset). */
+  get listId(): number {
+    return this.#list.listId;
+  }
+
+  /** Something is being (re)loaded: a snapshot or a newly filtered list. */
+  get loading(): boolean {
+    return this.#busy > 0;
+  }
+
+  get pageSize(): number {
+    return this.#list.pageSize;
+  }
+
+  /** Row at a position of the filtered list, or undefined while its page is loading. */
+  rowAt(position: number): FrameSummary | undefined {
+    return this.#list.rowAt(position);
+  }
+
+  /** Asks for the rows [start, end) the viewport shows. */
+  ensureRange(start: number, end: number): void {
+    this.#list.ensureRange(start, end);
+  }
+
+  connectionsOf(sessionId: number): ConnectionSummary[] {
+    return [...this.connections.values()].filter((c) => c.sessionId === sessionId).sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Loads the snapshot: the list's first page, then capture and sessions ('full'), or, after a
+   * reconnect to the same capture, only what was appended meanwhile ('soft').
+   */
+  async load(mode: 'full' | 'soft' = 'full'): Promise<void> {
+    if (mode === 'soft' && this.#fullLoad) await this.#fullLoad; // its tail is the one to extend
+    const run = this.#load(mode);
+    if (mode === 'full') this.#fullLoad = run;
+    await run;
+    if (this.#fullLoad === run) this.#fullLoad = null;
+  }
+
+  async #load(mode: 'full' | 'soft'): Promise<void> {
+    const gen = mode === 'full' ? this.#list.replace() : this.#list.generation;
+    if (mode === 'full') {
+      this.connections = new Map();
+      this.#details.clear();
+    }
+    // Capture and sessions do not depend on the filter: only a newer load supersedes them.
+    const seq = ++this.#loadSeq;
+    const latest = () => seq === this.#loadSeq;
+    this.#busy++;
+    try {
+      // The list first, alone: the server shares one thread between queries, and a big capture's
+      // session summaries would otherwise delay the rows the user is waiting for.
+      const frames = mode === 'full' ? this.#list.loadFirst(gen) : this.#list.syncTail();
+      if (mode === 'full') await frames;
+      await Promise.all([
+        frames,
+        this.api.capture().then((capture) => {
+          if (latest()) this.capture = capture;
+        }),
+        this.api.sessions().then((sessions) => {
+          if (latest()) this.sessions = [...sessions].sort((a, b) => a.id - b.id);
+        }),
+      ]);
+      if (!latest()) return;
+      this.loaded = true;
+      this.error = null;
+      for (const id of this.expanded) void this.loadSession(id);
+      if (mode === 'full' && this.selectedId !== null && this.detailOpen) void this.#loadDetail(this.selectedId);
+    } catch (error) {
+      if (latest()) this.error = message(error);
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  /** Loads one session's connections (shown when it is expanded). */
+  async loadSession(id: number): Promise<void> {
+    try {
+      const detail = await this.api.session(id);
+      const next = new Map(this.connections);
+      for (const c of detail.connections) next.set(c.id, c);
+      this.connections = next;
+    } catch (error) {
+      this.error = message(error);
+    }
+  }
+
+  toggleSession(id: number): void {
+    if (this.expanded.has(id)) this.expanded.delete(id);
+    else {
+      this.expanded.add(id);
+      void this.loadSession(id);
+    }
+  }
+
+  setFilter(patch: Partial<FrameFilter>): void {
+    const next = { ...this.filter, ...patch };
+    if (filterParams(next).toString() === filterParams(this.filter).toString()) return;
+    this.filter = next;
+    this.selectedIndex = null;
+    void this.#reloadList();
+  }
+
+  clearFilter(): void {
+    this.setFilter({ ...EMPTY_FILTER });
+  }
+
+  /** Back/forward navigation or a pasted URL: take filter and selection from it. */
+  navigate(search: string): void {
+    const before = filterParams(this.filter).toString();
+    this.#applySearch(search);
+    if (filterParams(this.filter).toString() !== before) void this.#reloadList();
+  }
+
+  /** Applies a batch of live messages (LiveClient flushes them once per animation frame). */
+  applyLive(batch: readonly LiveMessage[]): void {
+    let sessions: Map<number, SessionSummary> | null = null;
+    let connections: Map<number, ConnectionSummary> | null = null;
+    const frames: FrameSummary[] = [];
+    for (const m of batch) {
+      switch (m.type) {
+        case 'hello':
+        case 'capture/update':
+          this.capture = m.capture;
+          break;
+        case 'sessions/upsert':
+          (sessions ??= new Map(this.sessions.map((s) => [s.id, s]))).set(m.session.id, m.session);
+          break;
+        case 'connections/upsert':
+          (connections ??= new Map(this.connections)).set(m.connection.id, m.connection);
+          break;
+        case 'frames/add':
+          for (const f of m.frames) frames.push(f);
+          break;
+        case 'reset':
+          break; // LiveClient reloads the snapshot.
+        default:
+          assertNever(m);
+      }
+    }
+    if (sessions) this.sessions = [...sessions.values()].sort((a, b) => a.id - b.id);
+    if (connections) this.connections = connections;
+    this.addFrames(frames);
+  }
+
+  /** New frames in capture order. The server judges the filter; frames that cannot match are skipped. */
+  addFrames(frames: readonly FrameSummary[]): void {
+    if (isEmptyFilter(this.filter)) this.#list.add(frames, true);
+    else if (frames.some((f) => couldMatch(this.filter, f))) this.#list.add(frames, false);
+  }
+
+  /** Selects a frame by id (a click, a partner link) and opens its detail. */
+  select(id: number, position?: number): void {
+    this.selectedId = id;
+    const pos = position ?? this.#list.positionOf(id);
+    this.selectedIndex = pos >= 0 ? pos : null;
+    this.detailOpen = true;
+    void this.#loadDetail(id);
+  }
+
+  /** Moves the selection by `delta` rows (keyboard); the detail follows when it is open. */
+  move(delta: number): void {
+    if (this.total === 0) return;
+    const from = this.selectedIndex ?? (delta > 0 ? -1 : this.total);
+    const index = Math.min(Math.max(0, from + delta), this.total - 1);
+    this.selectedIndex = index;
+    const row = this.#list.rowAt(index);
+    this.selectedId = row?.id ?? null; // resolved when its page lands
+    if (row && this.detailOpen) void this.#loadDetail(row.id);
+  }
+
+  open(): void {
+    if (this.selectedId === null) return;
+    this.detailOpen = true;
+    void this.#loadDetail(this.selectedId);
+  }
+
+  clearSelection(): void {
+    this.#detailSeq++; // a detail still loading must not reopen
+    this.detailOpen = false;
+    this.selectedId = null;
+    this.selectedIndex = null;
+    this.detail = null;
+  }
+
+  followPartner(): void {
+    const partner = this.detail?.partnerId;
+    if (partner !== null && partner !== undefined) this.select(partner);
+  }
+
+  #applySearch(search: string): void {
+    const params = new URLSearchParams(search);
+    this.filter = filterFromParams(params);
+    const frame = params.get('frame');
+    const id = frame !== null && /^\d{1,15}$/.test(frame) ? Number(frame) : null;
+    if (id !== this.selectedId) {
+      this.selectedId = id;
+      this.selectedIndex = null;
+      this.detailOpen = id !== null;
+      if (id !== null && this.loaded) void this.#loadDetail(id);
+    }
+  }
+
+  async #reloadList(): Promise<void> {
+    const gen = this.#list.replace();
+    this.#busy++;
+    try {
+      await this.#list.loadFirst(gen);
+    } catch (error) {
+      if (gen === this.#list.generation) this.error = message(error);
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  /** A selection waiting for its row: the keyboard moved onto an unloaded row, or a shared URL. */
+  #resolveSelection(page: FramePage): void {
+    if (this.selectedIndex === null && this.selectedId !== null) {
+      const i = page.frames.findIndex((f) => f.id === this.selectedId);
+      if (i >= 0) this.selectedIndex = page.offset + i;
+    } else if (this.selectedIndex !== null && this.selectedId === null) {
+      const row = this.#list.rowAt(this.selectedIndex);
+      if (row) {
+        this.selectedId = row.id;
+        if (this.detailOpen) void this.#loadDetail(row.id);
+      }
+    }
+  }
+
+  async #loadDetail(id: number): Promise<void> {
+    const seq = ++this.#detailSeq;
+    const cached = this.#details.get(id);
+    if (cached) {
+      this.detail = cached;
+      this.detailError = null;
+      return;
+    }
+    try {
+      const detail = await this.api.frame(id);
+      this.#details.set(id, detail);
+      if (this.#details.size > DETAIL_CACHE) this.#details.delete(this.#details.keys().next().value as number);
+      if (seq !== this.#detailSeq) return;
+      this.detail = detail;
+      this.detailError = null;
+    } catch (error) {
+      if (seq !== this.#detailSeq) return;
+      this.detail = null;
+      this.detailError = message(error);
+    }
+  }
+}
