@@ -1,6 +1,7 @@
 // msnp-inspector command line: dispatches to one subcommand per file under cli/.
 import { type CliCommand, type CliIo, UsageError } from './cli/command.js';
 import { decodeCommand } from './cli/decode.js';
+import { demoCommand } from './cli/demo.js';
 import { proxyCommand } from './cli/proxy.js';
 import { exportCommand } from './cli/export.js';
 import { importCommand } from './cli/import.js';
@@ -8,7 +9,7 @@ import { replayCommand } from './cli/replay.js';
 import { sessionsCommand } from './cli/sessions.js';
 import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: readonly CliCommand[] = [proxyCommand, decodeCommand, sessionsCommand, exportCommand, importCommand, replayCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [proxyCommand, decodeCommand, sessionsCommand, exportCommand, importCommand, replayCommand, serveCommand, demoCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -48,7 +48,8 @@ transcripts) and Pidgin/Escargot logs work too: its first session is replayed.
 A redacted fixture signs in with REDACTED-… placeholders: real servers refuse them, test servers
 that accept any credentials do not care.`;
 
-function load(file: string): LoadedFixture {
+/** A fixture, or any input `decode` reads turned into one. */
+export function loadRecording(file: string): LoadedFixture {
   const bytes = readFileSync(file);
   if (looksLikeFixture(bytes.subarray(0, 8192).toString('utf8'))) return loadFixture(bytes.toString('utf8'));
   const input = readImportInput(bytes, file);
@@ -134,7 +135,7 @@ export const replayCommand: CliCommand = {
     if (values.as !== 'server' && values.as !== 'client') throw new UsageError('--as must be server or client');
     let fixture: LoadedFixture;
     try {
-      fixture = load(positionals[0]!);
+      fixture = loadRecording(positionals[0]!);
     } catch (error) {
       io.err(`msnp-inspector replay: ${(error as Error).message}\n`);
       return 1;

@@ -149,7 +149,8 @@ export const frameQuerySchema = {
     dir,
     version: { type: 'string', pattern: '^MSNP[0-9]{1,2}$' },
     trId: { type: 'integer', minimum: 0 },
-    errors: bool,
+    // As the page URL writes it (errors=1) or as JSON would (errors=true).
+    errors: { type: 'string', enum: ['1', '0', 'true', 'false'] },
     q: { type: 'string', maxLength: 200 },
     offset: { type: 'integer', minimum: 0, default: 0 },
     limit: { type: 'integer', minimum: 0, maximum: 1000, default: 100 },

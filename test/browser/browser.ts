@@ -12,6 +12,13 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 /** The system chromium (CHROMIUM_PATH overrides), or null when none is installed. */
 export function findChromium(): string | null {
+  const found = lookForChromium();
+  // CI installs chromium: there, a missing browser is a failure, not a reason to skip.
+  if (!found && process.env.CI) throw new Error('chromium is not installed (CI must install it: apt-get install chromium)');
+  return found;
+}
+
+function lookForChromium(): string | null {
   const given = process.env.CHROMIUM_PATH;
   if (given) return existsSync(given) ? given : null;
   for (const name of ['chromium', 'chromium-browser']) {

@@ -1,5 +1,6 @@
-// A million-frame capture (written by the server's seeding tool) opened in chromium: the first rows
-// must show fast, and jumping anywhere in the list must load only the pages in view.
+// A million-frame capture (written by the server's seeding tool) opened in chromium: opening it reads
+// one page of frames, and jumping anywhere in the list loads only the pages in view. How fast it opens
+// and scrolls is measured by `npx tsx bench/index.ts browser`, never asserted here.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { type Inspector, startInspector } from '../../proxy/server/serve.js';
 import { calcVScroll } from '../../web/src/lib/vscroll.js';
-import { buildWebApp, findChromium, fling, launch, plainRowsHtml, screenshot, watch, whenPresent } from './browser.js';
+import { buildWebApp, findChromium, fling, launch, screenshot, watch, whenPresent } from './browser.js';
 
 const chromiumPath = findChromium();
 const FRAMES = 1_000_000;
@@ -63,43 +64,43 @@ describe.skipIf(!chromiumPath)('a million-frame capture in chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  /** Navigates and returns when row 0 was first rendered, in ms since navigation start (polled every frame). */
-  async function openMs(): Promise<number> {
+  /** Navigates and waits until row 0 is rendered with its frame. */
+  async function open(): Promise<void> {
     await page.goto(inspector.url, { waitUntil: 'commit' });
-    return whenPresent(page, '[data-testid=frame-row][data-pos="0"][data-id]');
+    await whenPresent(page, '[data-testid=frame-row][data-pos="0"][data-id]');
   }
 
-  it('opens in well under a second with one page of frames', async () => {
+  it('opens with one page of frames, and again on every reload', async () => {
     const seen = watch(page);
-    // Cold: a fresh server process and browser (first query, first compile).
-    const cold = await openMs();
+    await open();
     await page.locator('[data-testid=shown]', { hasText: /^1,000,000 shown/ }).waitFor();
     expect(frameRequests[0]).toBe('?offset=0&limit=500');
     expect(frameRequests.filter((q) => !q.startsWith('?offset=1000000&'))).toHaveLength(1); // + the tail read after `hello`
-    // Warm: what a user sees opening the inspector again, or another capture on a running one.
-    const warm: number[] = [];
-    for (let i = 0; i < 3; i++) warm.push(await openMs());
-    console.log(`million: first rows ${cold} ms after navigation (cold), ${warm.join(', ')} ms (warm)`);
-    expect(cold).toBeLessThan(3000);
-    expect(Math.min(...warm)).toBeLessThan(1000);
+    // Opened again (a user coming back to the inspector): each load reads the first page once more, no more.
+    for (let i = 0; i < 3; i++) {
+      const before = frameRequests.length;
+      await open();
+      await page.locator('[data-testid=shown]', { hasText: /^1,000,000 shown/ }).waitFor();
+      await expect(rowAt(0).textContent()).resolves.toMatch(/\S/);
+      const reads = frameRequests.slice(before);
+      expect(reads[0]).toBe('?offset=0&limit=500');
+      expect(reads.filter((q) => !q.startsWith('?offset=1000000&'))).toHaveLength(1);
+    }
     expect(seen.errors).toEqual([]);
   }, 60_000);
 
   it('jumps to the middle and the end, loading only the pages in view', async () => {
     const before = frameRequests.length;
-    const jumps: number[] = [];
     const firsts: number[] = [];
     for (const target of [4_000_000, 'bottom', 123_456, 0] as const) {
-      const started = Date.now();
       await setScroll(target);
       firsts.push(await rowsInView());
-      jumps.push(Date.now() - started);
     }
     expect(firsts[0]).toBeGreaterThan(490_000);
     expect(firsts[1]).toBeGreaterThan(FRAMES - 50);
+    expect(firsts[2]).toBeGreaterThan(10_000);
+    expect(firsts[2]).toBeLessThan(firsts[0] as number);
     expect(firsts[3]).toBe(0);
-    console.log(`million: jumps rendered after ${jumps.join(', ')} ms`);
-    for (const ms of jumps) expect(ms).toBeLessThan(1000);
     await setScroll('bottom');
     await rowAt(FRAMES - 1).waitFor();
     // At most a couple of pages per jump (a viewport can straddle two), never a scan of the list.
@@ -109,27 +110,26 @@ describe.skipIf(!chromiumPath)('a million-frame capture in chromium', () => {
     await screenshot(page, 'inspector-million-end');
   }, 30_000);
 
-  it('scrolls smoothly: a fast fling keeps every frame short, and the wheel works', async () => {
+  it('scrolls: a fast fling lands on loaded rows, and the wheel works', async () => {
+    const seen = watch(page);
     await setScroll(2_000_000);
-    await rowsInView();
-    // Flings of 40 frames at 240 px a frame (14,400 px/s): rows render from the pages held and
-    // placeholders fill in as pages land. Frame times depend on the machine (software rendering on a
-    // busy CI box is slow even for static HTML), so they are compared, in interleaved rounds, with the
-    // browser scrolling a static page of 3,000 plain rows: the million-row table must keep up with it.
-    const base = await page.context().newPage();
-    await base.setContent(plainRowsHtml(3000));
-    const ours: number[] = [];
-    const theirs: number[] = [];
+    const start = await rowsInView();
+    // Flings of 40 frames at 240 px a frame: rows render from the pages held and placeholders fill in
+    // as pages land. Frame times are the benchmark's business (bench/browser.ts); here the fling must
+    // move the list by what it scrolled, and the rows where it stops must load.
+    const rounds: number[] = [];
     for (let round = 0; round < 3; round++) {
-      await base.bringToFront();
-      theirs.push((await fling(base, '[data-testid=frames]', 240, 40)).p95);
-      await page.bringToFront();
-      ours.push((await fling(page, '[data-testid=frames]', 240, 40)).p95);
+      const flung = await fling(page, '[data-testid=frames]', 240, 40);
+      expect(flung.frames).toBe(40);
+      rounds.push(await rowsInView());
     }
-    await base.close();
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
-    console.log(`million: fling p95 per round ${ours.map((x) => x.toFixed(0)).join('/')} ms; static 3,000-row page ${theirs.map((x) => x.toFixed(0)).join('/')} ms`);
-    expect(median(ours)).toBeLessThanOrEqual(Math.max(50, median(theirs) * 1.5 + 33));
+    // 3 × 40 × 240 px in a capped scroll area (24 M px of rows in 8 M px) is about 3 × 1,200 rows.
+    let previous = start;
+    for (const first of rounds) {
+      expect(first - previous).toBeGreaterThan(1000);
+      previous = first;
+    }
+    expect(seen.errors).toEqual([]);
     const before = await rowsInView();
     await page.locator('[data-testid=frames]').hover();
     for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 600);
@@ -140,12 +140,10 @@ describe.skipIf(!chromiumPath)('a million-frame capture in chromium', () => {
   }, 30_000);
 
   it('filters a million frames on the server', async () => {
-    const started = Date.now();
     await page.locator('#filter-command').fill('MSG');
     await page.locator('#filter-command').press('Enter');
     await page.locator('[data-testid=shown]', { hasText: /^(?!1,000,000 )[\d,]+ shown$/ }).waitFor();
     await rowAt(0).waitFor();
-    console.log(`million: MSG filter shown after ${Date.now() - started} ms`);
     await expect(rowAt(0).textContent()).resolves.toContain('MSG');
     // Error replies only: styled apart from ordinary frames.
     await page.locator('#filter-command').fill('');

@@ -159,6 +159,7 @@ describe.each([
     ['version=MSNP12', () => false],
     ['trId=9', (f) => f.trId === 9],
     ['errors=true', isError],
+    ['errors=1', isError],
     ['q=alice', (f) => has(f, 'alice')],
     ['q=SB1', (f) => has(f, 'sb1')],
     // LIKE's wildcards are matched literally.

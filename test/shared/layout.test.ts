@@ -34,7 +34,7 @@ function field(m: LayoutMatch, name: string) {
   return f;
 }
 
-describe('matchLayout: examples from the brief', () => {
+describe('matchLayout: the classic ambiguous lines', () => {
   it('MSNP8 LST inside a SYN batch: no TrID, list bits', () => {
     const m = must('LST bob@passport.com Bob 13 0', 's2c', 8);
     expect(m.trId).toBeNull();

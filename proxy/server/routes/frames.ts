@@ -6,9 +6,12 @@ import { type IdParams, errorResponses, frameDetailSchema, framePageSchema, fram
 import { notFound } from './errors.js';
 
 export const frameRoutes: FastifyPluginAsync<{ ctx: InspectorContext }> = async (app, { ctx }) => {
-  app.get<{ Querystring: FrameQuery; Reply: FramePage }>('/api/frames', {
+  app.get<{ Querystring: Omit<FrameQuery, 'errors'> & { errors?: string }; Reply: FramePage }>('/api/frames', {
     schema: { querystring: frameQuerySchema, response: { 200: framePageSchema, ...errorResponses } },
-  }, async (request) => ctx.queries.frames(request.query));
+  }, async (request) => {
+    const { errors, ...rest } = request.query;
+    return ctx.queries.frames({ ...rest, ...(errors === undefined ? {} : { errors: errors === '1' || errors === 'true' }) });
+  });
 
   app.get<{ Params: IdParams; Reply: { 200: FrameDetail; '4xx': ApiError } }>('/api/frames/:id', {
     schema: { params: idParamsSchema, response: { 200: frameDetailSchema, ...errorResponses } },
