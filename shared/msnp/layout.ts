@@ -23,10 +23,18 @@ const DECIMAL = /^\d+$/;
 
 /** The parameters of `layout` that exist at `version`. */
 export function activeParams(layout: Layout, version: number): ParamSpec[] {
-  return layout.params.filter(
+  let byVersion = activeCache.get(layout);
+  if (!byVersion) {
+    byVersion = [];
+    activeCache.set(layout, byVersion);
+  }
+  return (byVersion[version] ??= layout.params.filter(
     (p) => (p.since === undefined || version >= p.since) && (p.until === undefined || version <= p.until),
-  );
+  ));
 }
+
+/** Layouts are immutable table data: their active parameters per version are computed once. */
+const activeCache = new WeakMap<Layout, ParamSpec[][]>();
 
 function accepts(p: ParamSpec, token: string): boolean {
   if (p.literal && !p.literal.includes(token)) return false;
@@ -52,6 +60,23 @@ function makeField(spec: CommandSpec, p: ParamSpec, tokens: readonly string[], i
   return field;
 }
 
+/** Whether `tokens` fit `params` from token `start` on: checked first, so no field is built for a layout that fails. */
+function fits(params: readonly ParamSpec[], tokens: readonly string[], start: number): boolean {
+  let i = start;
+  for (const p of params) {
+    if (i >= tokens.length) {
+      if (p.optional) continue;
+      return false;
+    }
+    if (p.rest) {
+      for (; i < tokens.length; i++) if (!accepts(p, tokens[i] as string)) return false;
+    } else if (!accepts(p, tokens[i++] as string)) {
+      return false;
+    }
+  }
+  return i >= tokens.length;
+}
+
 function fit(spec: CommandSpec, layout: Layout, version: number, tokens: readonly string[]): LayoutMatch | null {
   let i = 0;
   let trId: number | null = null;
@@ -61,21 +86,21 @@ function fit(spec: CommandSpec, layout: Layout, version: number, tokens: readonl
     trId = Number(t);
     i = 1;
   }
+  const params = activeParams(layout, version);
+  if (!fits(params, tokens, i)) return null;
   const fields: Field[] = [];
   const issues: string[] = [];
-  for (const p of activeParams(layout, version)) {
-    if (i >= tokens.length) {
-      if (p.optional) continue;
-      return null;
-    }
+  for (const p of params) {
+    if (i >= tokens.length) break;
     const taken = p.rest ? tokens.slice(i) : [tokens[i] as string];
-    if (!taken.every((t) => accepts(p, t))) return null;
     fields.push(makeField(spec, p, taken, issues));
     i += taken.length;
   }
-  if (i < tokens.length) return null;
   return { layout, version, trId, fields, issues };
 }
+
+/** Versions to try when the version is unknown: the newest first. */
+const ALL_VERSIONS: readonly number[] = Array.from({ length: LAST_VERSION - FIRST_VERSION + 1 }, (_, i) => LAST_VERSION - i);
 
 /**
  * The first layout of `spec` that fits `tokens` (the tokens after the command name) in direction `dir`
@@ -91,10 +116,7 @@ export function matchLayout(
 ): LayoutMatch | null {
   const d = spec[dir];
   if (!d) return null;
-  const versions: number[] = [];
-  if (version === ANY_VERSION) for (let v = LAST_VERSION; v >= FIRST_VERSION; v--) versions.push(v);
-  else versions.push(version);
-  for (const v of versions) {
+  for (const v of version === ANY_VERSION ? ALL_VERSIONS : [version]) {
     for (const layout of d.layouts) {
       if (v < layout.from || v > layout.to) continue;
       if (layout.server !== undefined && server !== undefined && layout.server !== server) continue;
