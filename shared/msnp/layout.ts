@@ -45,20 +45,23 @@ function accepts(p: ParamSpec, token: string): boolean {
 function makeField(spec: CommandSpec, p: ParamSpec, tokens: readonly string[], issues: string[]): Field {
   const field: Field = {
     name: p.name,
-    value: tokens.join(' '),
-    since: p.since !== undefined && p.since > spec.from ? formatVersion(p.since) : null,
+    value: tokens.length === 1 ? (tokens[0] as string) : tokens.join(' '),
+    since: p.since !== undefined && p.since > spec.from ? (VERSION_NAMES[p.since] as string) : null,
   };
   if (p.decode) {
-    const decoded: string[] = [];
+    let decoded: string | undefined;
     for (const t of tokens) {
       const d = decodeParam(p.decode, t);
-      if (d.decoded !== undefined) decoded.push(d.decoded);
+      if (d.decoded !== undefined) decoded = decoded === undefined ? d.decoded : `${decoded}, ${d.decoded}`;
       if (d.issue !== undefined) issues.push(`${p.name}: ${d.issue}`);
     }
-    if (decoded.length) field.decoded = decoded.join(', ');
+    if (decoded !== undefined) field.decoded = decoded;
   }
   return field;
 }
+
+/** "MSNP2" … "MSNP21", by version number. */
+const VERSION_NAMES: readonly (string | null)[] = Array.from({ length: LAST_VERSION + 1 }, (_, v) => formatVersion(v));
 
 /** Whether `tokens` fit `params` from token `start` on: checked first, so no field is built for a layout that fails. */
 function fits(params: readonly ParamSpec[], tokens: readonly string[], start: number): boolean {
@@ -92,7 +95,7 @@ function fit(spec: CommandSpec, layout: Layout, version: number, tokens: readonl
   const issues: string[] = [];
   for (const p of params) {
     if (i >= tokens.length) break;
-    const taken = p.rest ? tokens.slice(i) : [tokens[i] as string];
+    const taken = p.rest ? tokens.slice(i) : tokens.slice(i, i + 1);
     fields.push(makeField(spec, p, taken, issues));
     i += taken.length;
   }
