@@ -1,9 +1,13 @@
 // `npm run bench`: every benchmark, each reporting ratios against a baseline measured in the same run.
-// `npx tsx bench/index.ts latency capture` runs only the ones named (framer, latency, capture, memory).
+// `npx tsx bench/index.ts latency capture` runs only the ones named (framer, latency, capture, memory, browser).
 // Sizes: LATENCY_N (round trips per path, 5000), CAPTURE_N (frames, 200000), MEMORY_BYTES (relayed
 // through the proxy, 1 GiB; 0 skips), MEMORY_TRIDS=fixed (every client MSG with TrID 1, a diagnostic),
 // IDLE_CONNECTIONS (10000; 0 skips). Process-level benches need socat (apt-get install socat) for the
 // relay baseline and enough open files (ulimit -n) for 2 per idle connection in the proxy.
+// browser (Debian's chromium; skipped without it): BROWSER_RATE (frames/s through the proxy, 20000),
+// BROWSER_SECONDS (6), BROWSER_FRAMES (the seeded capture opened and scrolled, 1000000; cached in the
+// temp directory).
+import { benchBrowser } from './browser.js';
 import { benchCapture } from './capture.js';
 import { benchFramer } from './framer.js';
 import { benchLatency } from './latency.js';
@@ -14,6 +18,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   latency: benchLatency,
   capture: benchCapture,
   memory: benchMemory,
+  browser: benchBrowser,
 };
 
 const asked = process.argv.slice(2);
