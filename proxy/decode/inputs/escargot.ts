@@ -13,6 +13,7 @@
 import type { Direction } from '../../../shared/msnp/types.js';
 import { LogClock, type LogInputResult, logTime, rebuildFrame } from './log-frames.js';
 import type { Chunk, ConnectionInfo } from './types.js';
+import { inputLines } from './text.js';
 
 const TIME = String.raw`(?:(?<time>\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?)\s+|\[(?<bracket>[^\]]*)\]\s+)?`;
 const LINE = new RegExp(`^${TIME}(?:(?<conn>[A-Za-z]+/[0-9a-fA-F]{1,8})\\s+)?(?:(?<arrow>>>>|<<<)(?: (?<text>.*))?|(?<event>con|dis))\\s*$`);
@@ -79,8 +80,7 @@ function restore(f: Logged, issues: string[]): string {
 }
 
 export function readEscargot(input: Buffer | string): LogInputResult {
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = inputLines(input);
   const issues: string[] = [];
   const logged: Logged[] = [];
   const connections: ConnectionInfo[] = [];

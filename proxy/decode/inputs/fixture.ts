@@ -2,11 +2,12 @@
 // with their absolute times; connection addresses and referral links as connection notes.
 import { FixtureError, looksLikeFixture, parseFixture } from '../../fixture/schema.js';
 import type { Chunk, ConnectionInfo, InputResult } from './types.js';
+import { inputText } from './text.js';
 
 export { looksLikeFixture };
 
 export function readFixture(input: Buffer | string): InputResult {
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
+  const text = inputText(input);
   let doc;
   try {
     doc = parseFixture(JSON.parse(text));

@@ -3,6 +3,7 @@
 // written "\r\n" gets no line ending, which is how the source shows commands split across packets.
 import type { Direction } from '../../../shared/msnp/types.js';
 import type { Chunk, ConnectionInfo, InputResult } from './types.js';
+import { inputLines } from './text.js';
 
 interface Group {
   conn: ConnectionInfo;
@@ -28,8 +29,7 @@ function packetText(parts: string[]): { text: string; noNewline: boolean } {
 }
 
 export function readNina(input: Buffer | string): InputResult {
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = inputLines(input);
   const chunks: Chunk[] = [];
   const issues: string[] = [];
   const connections: ConnectionInfo[] = [];

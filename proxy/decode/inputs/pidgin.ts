@@ -18,6 +18,7 @@ import type { Direction } from '../../../shared/msnp/types.js';
 import { LogClock, type LogInputResult, logTime, rebuildFrame } from './log-frames.js';
 import { announcesPayload } from './transcript.js';
 import type { Chunk, ConnectionInfo } from './types.js';
+import { inputLines } from './text.js';
 
 const PREFIX = /^(?:\((?<time>(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2})\) )?msn: (?<message>.*)$/;
 const COMMAND = /^(?<dir>[CS]): (?<type>NS|SB) (?<num>\d{3}): (?<line>.*)$/;
@@ -46,8 +47,7 @@ interface Dump {
 }
 
 export function readPidgin(input: Buffer | string): LogInputResult {
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = inputLines(input);
   const issues: string[] = [];
   const frames: Pending[] = [];
   const connections: ConnectionInfo[] = [];

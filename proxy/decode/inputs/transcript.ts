@@ -4,6 +4,7 @@
 // off: exposing that is the framer's job, not the reader's.
 import type { Direction } from '../../../shared/msnp/types.js';
 import type { Chunk, ConnectionInfo, InputResult } from './types.js';
+import { inputLines } from './text.js';
 
 /** Commands whose last numeric parameter announces a payload after the command line. */
 const PAYLOAD_COMMANDS = new Set([
@@ -55,8 +56,7 @@ const CLOSES = /\bdisconnects\b|\bcloses the connection\b/i;
 const ADDRESS = /((?:\d{1,3}\.){3}\d{1,3}:\d+|\[[0-9a-fA-F:]+\]:\d+)/;
 
 export function readTranscript(input: Buffer | string): InputResult {
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = inputLines(input);
   const chunks: Chunk[] = [];
   const issues: string[] = [];
   const conns: Conn[] = [];
