@@ -88,7 +88,7 @@ describe('LiveClient', () => {
     expect(scheduler.frames).toHaveLength(0);
   });
 
-  it('on reset drops what it queued and reloads everything', async () => {
+  it('on reset drops what it queued and reloads the tail of the same list (it keeps following)', async () => {
     const { target, scheduler, socket, client } = setup();
     client.start();
     socket().send({ type: 'hello', capture: info() });
@@ -97,7 +97,7 @@ describe('LiveClient', () => {
     socket().send(add(1));
     socket().send({ type: 'reset', reason: 'client fell behind' });
     socket().send(add(2));
-    expect(target.loads).toEqual(['full', 'full']);
+    expect(target.loads).toEqual(['full', 'soft']);
     scheduler.runFrames();
     scheduler.runTimers();
     expect(target.batches).toEqual([]);

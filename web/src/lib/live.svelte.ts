@@ -154,7 +154,9 @@ export class LiveClient {
       const other = t.capture !== null && t.capture.name !== msg.capture.name;
       void this.#snapshot(known && !other ? 'soft' : 'full');
     } else if (msg.type === 'reset') {
-      void this.#snapshot('full');
+      // Announcements were dropped, not rows: the same capture's list stays (and keeps following
+      // its tail); a soft load reads the tail, and the rows skipped load when scrolled to.
+      void this.#snapshot(this.#target.loaded ? 'soft' : 'full');
     } else {
       this.#queue.push(msg);
       if (this.#ready) this.#schedule();
