@@ -30,8 +30,8 @@ export class ConnectionCapture {
   /** The account the client signs in as (`USR … I account`, sent to dispatch and notification servers). */
   account: string | null = null;
   label: string;
-  /** Set by the proxy: the session this connection belongs to. */
-  sessionId = 0;
+  /** The session this connection belongs to. */
+  readonly sessionId: number;
 
   constructor(store: CaptureStore, open: ConnectionOpen, session: SessionContext, events: CaptureEvents = {}) {
     this.#store = store;
