@@ -79,8 +79,10 @@ function join(parts: Parts): Buffer {
   let line = parts.line;
   const original = parts.frame.payload;
   if (parts.payload !== null && original && parts.payload.length !== original.length) {
-    // The line's last token is the payload length (that is how it was framed): make it true again.
-    line = line.replace(/\d+$/, String(parts.payload.length));
+    // The line's last token is the payload length (that is how it was framed): shift it by what the
+    // payload gained or lost, so a complete payload stays complete and one cut short stays cut short.
+    const announced = parts.frame.payloadLength ?? original.length;
+    line = line.replace(/\d+$/, String(announced + parts.payload.length - original.length));
   }
   return Buffer.from(line + parts.eol + (parts.payload ?? ''), 'latin1');
 }

@@ -35,12 +35,19 @@ export const commonNotes: FieldNotes = (name, value) => {
   }
 };
 
+/** The largest time a Date can hold, in ms. */
+const MAX_DATE_MS = 8.64e15;
+
 /** text/x-msmsgsprofile. */
 export const profileNotes: FieldNotes = (name, value) => {
   const v = value.trim();
   switch (name.toLowerCase()) {
     case 'logintime':
-      return isInt(v) ? [leaf('date', new Date(Number(v) * 1000).toISOString())] : [leaf('date', undefined, undefined, 'LoginTime is not a number')];
+      if (!isInt(v)) return [leaf('date', undefined, undefined, 'LoginTime is not a number')];
+      // Dates past the year 275760 do not exist for Date: a number that large is flagged, not shown.
+      return Math.abs(Number(v)) * 1000 <= MAX_DATE_MS
+        ? [leaf('date', new Date(Number(v) * 1000).toISOString())]
+        : [leaf('date', undefined, undefined, 'LoginTime is out of the range of dates')];
     case 'clientport': {
       if (!isInt(v) || Number(v) > 0xffff) return [leaf('real port', undefined, undefined, 'ClientPort is not a 16-bit number')];
       const n = Number(v);
