@@ -1163,6 +1163,8 @@ export interface FuzzOptions {
   memEvery?: number;
   /** Fail when RSS grows beyond this many bytes over the start. */
   rssLimit?: number | null;
+  /** Fail when the heap left after a forced GC grows beyond this many bytes (needs --expose-gc). */
+  retainedLimit?: number | null;
   /** Fractions of inputs given the costlier checks. */
   rechunkFraction?: number;
   redactFraction?: number;
@@ -1212,6 +1214,8 @@ export interface FuzzReport {
   maxRssAt: { index: number; kind: string };
   startHeap: number;
   maxHeap: number;
+  /** Heap still in use after a forced GC (only when run with --expose-gc, as the sharded script does). */
+  retainedHeap: { start: number; max: number; samples: number };
   durationMs: number;
   inputsPerSec: number;
   findings: Finding[];
@@ -1676,6 +1680,21 @@ function memory(report: FuzzReport, rec: Recorder, rssLimit: number | null, heap
   }
 }
 
+/** Heap after a full GC: what the decoder really keeps (a leak grows this; garbage does not). */
+function retained(report: FuzzReport, rec?: Recorder, limit?: number | null): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  gc();
+  const used = process.memoryUsage().heapUsed;
+  const r = report.retainedHeap;
+  if (r.samples === 0) r.start = used;
+  r.max = Math.max(r.max, used);
+  r.samples++;
+  if (rec && limit != null && used - r.start > limit && !rec.report.findings.some((f) => f.check === 'memory' && f.target === 'heap')) {
+    rec.add('memory', 'heap', `heap retained after GC grew by ${mb(used - r.start)} (from ${mb(r.start)}), after input ${rec.current.index}`);
+  }
+}
+
 export function runFuzz(options: FuzzOptions): FuzzReport {
   const corpus = options.corpus ?? loadCorpus();
   const start = options.start ?? 0;
@@ -1689,11 +1708,12 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
     seed: options.seed, start, inputs: 0, byKind: {}, byType: {}, targetRuns: {}, targetMs: {}, kindMs: {}, slowest: { ms: 0, index: -1, kind: '' }, slowInputs: 0, maxFrames: { frames: 0, bytes: 0, index: -1, kind: '' }, exceptions: 0, swallowed: 0,
     conservationFailures: 0, conservationChecks: 0, rechunkChecks: 0, rechunkFailures: 0, viewContractFailures: 0,
     readerContractFailures: 0, redactionRuns: 0, redactionFailures: 0, memoryFailures: 0, frames: 0, bytes: 0,
-    startRss: m0.rss, maxRss: m0.rss, maxRssAt: { index: -1, kind: '' }, startHeap: m0.heapUsed, maxHeap: m0.heapUsed, durationMs: 0, inputsPerSec: 0,
+    startRss: m0.rss, maxRss: m0.rss, maxRssAt: { index: -1, kind: '' }, startHeap: m0.heapUsed, maxHeap: m0.heapUsed, retainedHeap: { start: 0, max: 0, samples: 0 }, durationMs: 0, inputsPerSec: 0,
     findings: [], corpus: corpus.description,
   };
   const current: { c: Case | null; kind: string; index: number } = { c: null, kind: '', index: 0 };
   const rec = new Recorder(report, options.writeDir ?? null, current);
+  retained(report);
   const t0 = performance.now();
   let lastProgress = t0;
   for (let index = start; index < start + options.count; index++) {
@@ -1732,6 +1752,7 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
       rec.add('slow', c.type === 'file' ? 'reader' : c.type === 'payload' ? 'views' : 'decoder', `input took ${(caseMs / 1000).toFixed(1)} s (threshold ${(slowMs / 1000).toFixed(1)} s)`);
     }
     memory(report, rec, options.rssLimit ?? null, (index - start + 1) % memEvery === 0);
+    if ((index - start + 1) % (memEvery * 50) === 0) retained(report, rec, options.retainedLimit ?? null);
     if ((index - start + 1) % memEvery === 0) {
       const now = performance.now();
       if (options.progress && now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
@@ -1744,6 +1765,7 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
   }
   current.c = null;
   memory(report, rec, options.rssLimit ?? null, true);
+  retained(report, rec, options.retainedLimit ?? null);
   report.durationMs = performance.now() - t0;
   report.inputsPerSec = report.inputs / Math.max(report.durationMs / 1000, 1e-9);
   return report;
@@ -1768,7 +1790,7 @@ export function formatReport(report: FuzzReport): string {
     `  exceptions: ${report.exceptions}/${report.inputs}; swallowed by guards: ${report.swallowed}`,
     `  conservation failures: ${report.conservationFailures} (${report.conservationChecks} decoder checks + every framer run); re-chunk: ${report.rechunkFailures}/${report.rechunkChecks}`,
     `  view contract: ${report.viewContractFailures}; reader contract: ${report.readerContractFailures}; redaction: ${report.redactionFailures}/${report.redactionRuns}`,
-    `  memory (per process): RSS start ${mb(report.startRss)}, max ${mb(report.maxRss)} (+${mb(report.maxRss - report.startRss)}, reached at input ${report.maxRssAt.index}, ${report.maxRssAt.kind}); heap start ${mb(report.startHeap)}, max ${mb(report.maxHeap)}${report.memoryFailures ? ' — BOUND EXCEEDED' : ''}`,
+    `  memory (per process): RSS start ${mb(report.startRss)}, max ${mb(report.maxRss)} (+${mb(report.maxRss - report.startRss)}, reached at input ${report.maxRssAt.index}, ${report.maxRssAt.kind}); heap start ${mb(report.startHeap)}, max ${mb(report.maxHeap)}${report.retainedHeap.samples ? `; heap retained after GC ${mb(report.retainedHeap.start)} at start, max ${mb(report.retainedHeap.max)} (${report.retainedHeap.samples} samples)` : ''}${report.memoryFailures ? ' — BOUND EXCEEDED' : ''}`,
     `  time: ${(report.durationMs / 1000).toFixed(1)} s, ${report.inputsPerSec.toFixed(0)} inputs/s; by target: ${Object.entries(report.targetMs).sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
     `  by kind: ${Object.entries(report.kindMs).sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
     `  slowest input: ${report.slowest.ms.toFixed(0)} ms (input ${report.slowest.index}, ${report.slowest.kind}); slow-input warnings: ${report.slowInputs}`,
@@ -1863,6 +1885,7 @@ export function mergeReports(reports: readonly FuzzReport[], durationMs: number)
     startRss: Math.max(...reports.map((r) => r.startRss)), maxRss: Math.max(...reports.map((r) => r.maxRss)),
     maxRssAt: reports.reduce((a, b) => (b.maxRss > a.maxRss ? b : a)).maxRssAt,
     startHeap: Math.max(...reports.map((r) => r.startHeap)), maxHeap: Math.max(...reports.map((r) => r.maxHeap)),
+    retainedHeap: { start: Math.max(...reports.map((r) => r.retainedHeap.start)), max: Math.max(...reports.map((r) => r.retainedHeap.max)), samples: reports.reduce((n, r) => n + r.retainedHeap.samples, 0) },
     findings: [], durationMs, inputsPerSec: 0,
   };
   for (const f of COUNTER_FIELDS) merged[f] = reports.reduce((n, r) => n + r[f], 0);
@@ -1901,7 +1924,7 @@ async function runSharded(args: Args, corpusDescription: string): Promise<FuzzRe
   };
   await Promise.all(shards.map((shard, w) => new Promise<void>((done) => {
     const argv = ['--child', '--seed', String(args.seed), '--start', String(shard.start), '--count', String(shard.count), '--rss-limit-mb', String(args.rssLimitMb), ...(args.write ? [] : ['--no-write'])];
-    const child = fork(script, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, '--expose-gc'] });
     let lastBeat = performance.now();
     // A child that stops reporting progress is stuck on an input (or a pathological one is very slow).
     const watchdog = setInterval(() => {
@@ -1951,7 +1974,7 @@ async function main(): Promise<void> {
     // One shard of a sharded run: progress and the final report go to the parent.
     const send = (m: ChildMessage) => process.send?.(m);
     const report = runFuzz({
-      count: args.count, seed: args.seed, start: args.start, writeDir, rssLimit, progressEveryMs: 2000,
+      count: args.count, seed: args.seed, start: args.start, writeDir, rssLimit, retainedLimit: 100 * 1048576, progressEveryMs: 2000,
       progress: (done, r) => send({ type: 'progress', done, report: r }),
     });
     send({ type: 'report', report });
