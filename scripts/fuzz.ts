@@ -6,6 +6,13 @@
 //   npx tsx scripts/fuzz.ts [--count N] [--seed S]      (default: 1,000,000 inputs, seed 1)
 //   npx tsx scripts/fuzz.ts --seed S --only I           replays input I of seed S with every check on
 //   npm run fuzz -- --count 100000
+//   other flags: --jobs J (processes, default: CPUs up to 4), --start I, --rss-limit-mb M (per
+//   process, default 300), --no-write, --json
+//
+// The inputs are split into contiguous ranges run by child processes (each with its own heap, its RSS
+// bound, and a forced GC every 50,000 inputs to measure what the heap really retains); their reports
+// are merged. A child that dies or stops making progress is reported with the range it was in.
+// Exit code: 0 when nothing failed (slow-input warnings do not fail), 1 otherwise.
 //
 // Every input is derived from (seed, index) alone, so a finding is reproduced by its seed and index
 // (given the same seed corpus: ../shared/reference/sessions, captures/demo, test/fixtures/pcap and the
