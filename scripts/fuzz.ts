@@ -1530,10 +1530,11 @@ function sameFrames(a: unknown, b: unknown, key = ''): boolean {
   return true;
 }
 
-/** What redaction must keep of a frame: its kind, command, whether it carries a payload and whether it was cut short. */
+/** What redaction must keep of a frame: its kind, command, whether it carries a payload, was cut short or over the cap. */
 function shape(f: DecodedFrame): string {
   const cut = f.issues.some((i) => i.startsWith('truncated:')) ? ' cut' : '';
-  return `${f.kind} ${f.command} ${f.payloadLength === null ? '-' : 'P'}${cut}`;
+  const oversize = f.issues.some((i) => i.startsWith('oversize:')) ? ' oversize' : '';
+  return `${f.kind} ${f.command} ${f.payloadLength === null ? '-' : 'P'}${cut}${oversize}`;
 }
 
 function perStream(frames: readonly DecodedFrame[]): Map<string, string[]> {
@@ -1791,7 +1792,7 @@ function mb(n: number): string {
 export function formatReport(report: FuzzReport): string {
   const kinds = Object.entries(report.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   const lines = [
-    `fuzz seed ${report.seed}, inputs ${report.start}..${report.start + report.inputs - 1}: ${report.inputs} inputs (${Object.entries(report.byType).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    `fuzz seed ${report.seed}: ${report.inputs} inputs run, from index ${report.start} (${Object.entries(report.byType).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     `  by kind: ${kinds}`,
     `  target runs: ${Object.entries(report.targetRuns).map(([k, n]) => `${k} ${n}`).join(', ')}; ${report.frames} frames, ${mb(report.bytes)} of input`,
     `  exceptions: ${report.exceptions}/${report.inputs}; swallowed by guards: ${report.swallowed}`,
