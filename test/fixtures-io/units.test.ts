@@ -42,6 +42,14 @@ describe('fixture schema', () => {
     expect(() => loadFixture(short)).toThrow(/ns1 frame 1 \(VER\) lies beyond the recorded s2c bytes/);
   });
 
+  it('refuses an empty connection label, in the parser and through readInput', () => {
+    const unnamed = doc();
+    unnamed.connections[0]!.label = '';
+    expect(() => parseFixture(unnamed)).toThrow(new FixtureError('fixture: connections[0].label must not be empty (it names the connection)'));
+    const input = readInput(Buffer.from(JSON.stringify(unnamed)), 'z.json');
+    expect(input).toMatchObject({ format: 'fixture', chunks: [], issues: [expect.stringMatching(/connections\[0\]\.label must not be empty/)] });
+  });
+
   it('is detected by readInput, so decode and import read fixtures', () => {
     const input = readInput(Buffer.from(JSON.stringify(doc(), null, 2)), 'x.json');
     expect(input.format).toBe('fixture');
