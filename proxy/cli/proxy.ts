@@ -7,6 +7,7 @@ import { type HostPort, formatHostPort, parseHostPort } from '../relay/address.j
 import { MsnpProxy } from '../relay/proxy.js';
 import { type Inspector, startInspector } from '../server/serve.js';
 import { type CliCommand, UsageError } from './command.js';
+import { liftCapOnSignal, readDevEnv } from './dev-env.js';
 import { webAddress } from './web-address.js';
 
 const HELP = `Usage: msnp-inspector proxy --upstream HOST:PORT [--listen HOST:PORT] [--advertise HOST]
@@ -70,10 +71,12 @@ export const proxyCommand: CliCommand = {
     const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError('--connect-timeout must be a positive integer');
     const file = values.capture ?? 'captures/capture.sqlite';
+    const dev = readDevEnv(process.env);
     mkdirSync(dirname(file), { recursive: true });
 
     const log = (level: 'info' | 'warn' | 'error', message: string) => io.err(`[${new Date().toISOString()}] ${level}: ${message}\n`);
-    const store = CaptureStore.open(file, { log });
+    const store = CaptureStore.open(file, { log, ...(dev.maxPageCount !== null ? { maxPageCount: dev.maxPageCount } : {}) });
+    const unlift = liftCapOnSignal(store, dev, log);
     let proxy: MsnpProxy;
     try {
       proxy = await MsnpProxy.start({
@@ -82,6 +85,7 @@ export const proxyCommand: CliCommand = {
         ...(timeout ? { connectTimeoutMs: timeout } : {}),
       });
     } catch (error) {
+      unlift();
       store.close();
       io.err(`msnp-inspector proxy: cannot listen on ${formatHostPort(listen)}: ${(error as Error).message}\n`);
       return 1;
@@ -90,11 +94,12 @@ export const proxyCommand: CliCommand = {
     if (web) {
       try {
         inspector = await startInspector({
-          store, file, ...web, log, token: values['web-token'] ?? null,
+          store, file, ...web, log, token: values['web-token'] ?? null, ...(dev.webRoot ? { webRoot: dev.webRoot } : {}),
           live: { listen: formatHostPort(proxy.address), upstream: formatHostPort(upstream) },
         });
       } catch (error) {
         await proxy.close('proxy shutdown (inspector failed to start)');
+        unlift();
         store.close();
         io.err(`msnp-inspector proxy: cannot serve the inspector on ${formatHostPort(web)}: ${(error as Error).message}\n`);
         return 1;
@@ -107,6 +112,7 @@ export const proxyCommand: CliCommand = {
       const stop = (signal: string) => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        unlift();
         log('info', `${signal}: closing ${proxy.connectionCount} connection(s) and flushing the capture`);
         void (inspector?.close() ?? Promise.resolve()).then(() => proxy.close(`proxy shutdown (${signal})`)).then(() => {
           const complete = store.close();
