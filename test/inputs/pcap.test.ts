@@ -263,6 +263,29 @@ describe('TCP reassembly', () => {
     ]);
   });
 
+  it('releases 20,000 segments held behind a lost one in sequence order, duplicates dropped', () => {
+    // Fuzz seed 1 input 594221: each release used to re-sort everything still held (quadratic).
+    const conv = new TcpConversation(CLIENT, NS);
+    const hs = conv.handshake();
+    conv.s2c('LST lost@b.c L 13 0\r\n'); // never captured
+    const held = Array.from({ length: 20_000 }, (_, i) => conv.s2c(`ILN 9 NLN u${i}@b.c U 0\r\n`));
+    // Arrival order: a fixed shuffle, with every 100th segment sent twice.
+    let x = 12345;
+    const shuffled = [...held];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const j = x % (i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const arrivals = shuffled.flatMap((seg, i) => (i % 100 === 0 ? [seg, seg] : [seg]));
+    const r = run([...hs, ...arrivals]);
+    expect(texts(r)).toEqual(held.map((seg) => `conn1 s2c ${seg.tcp.payload as string}`));
+    expect(r.issues).toEqual([
+      'conn1: 200 retransmitted or duplicate segment(s) dropped',
+      'conn1: 21 byte(s) s2c missing from the capture (lost segment); continuing after the gap',
+    ]);
+  });
+
   it('ignores pure ACKs, resets and empty segments', () => {
     const conv = new TcpConversation(CLIENT, NS);
     const segs = [...conv.handshake(), conv.c2s('OUT\r\n'), conv.ackFrom(false)];

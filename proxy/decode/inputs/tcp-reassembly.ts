@@ -2,6 +2,7 @@
 // segment stays one chunk, so the packet boundaries a real client would read survive.
 import type { Direction } from '../../../shared/msnp/types.js';
 import { decodeFrame, type Frame, type TcpSegment } from './packet.js';
+import { PendingSegments } from './pending-segments.js';
 import type { Chunk, ConnectionInfo } from './types.js';
 
 export const MSNP_PORT = 1863;
@@ -12,11 +13,6 @@ export interface ReassemblyResult {
   issues: string[];
 }
 
-interface Pending {
-  seq: number;
-  bytes: Buffer;
-}
-
 /** One direction of a connection, named by its sender. */
 interface Side {
   addr: string;
@@ -25,7 +21,7 @@ interface Side {
   nextSeq: number | null;
   finSeq: number | null;
   finConsumed: boolean;
-  pending: Pending[];
+  pending: PendingSegments;
   /** Start of the delivered stream, kept to recognise MSNP on unusual ports. */
   head: Buffer[];
   headLen: number;
@@ -56,7 +52,7 @@ function seqDiff(a: number, b: number): number {
 }
 
 function newSide(addr: string, port: number): Side {
-  return { addr, port, nextSeq: null, finSeq: null, finConsumed: false, pending: [], head: [], headLen: 0 };
+  return { addr, port, nextSeq: null, finSeq: null, finConsumed: false, pending: new PendingSegments(), head: [], headLen: 0 };
 }
 
 export function reassembleTcp(frames: Iterable<Frame>): ReassemblyResult {
@@ -95,22 +91,13 @@ export function reassembleTcp(frames: Iterable<Frame>): ReassemblyResult {
     for (;;) {
       consumeFin(side);
       const next = side.nextSeq!;
-      let progressed = false;
-      side.pending = side.pending.filter((p) => {
-        if (seqDiff(p.seq, next) + p.bytes.length <= 0) {
-          conn.dropped++;
-          return false;
-        }
-        return true;
-      });
-      side.pending.sort((x, y) => seqDiff(x.seq, y.seq));
-      const first = side.pending[0];
-      if (first && seqDiff(first.seq, next) <= 0) {
-        side.pending.shift();
-        emit(conn, side, first.bytes.subarray(-seqDiff(first.seq, next)));
-        progressed = true;
-      }
-      if (!progressed) return;
+      const first = side.pending.first();
+      if (!first) return;
+      const d = seqDiff(first.seq, next);
+      if (d > 0) return; // a hole before it
+      side.pending.take();
+      if (d + first.bytes.length <= 0) conn.dropped++; // delivered already by an overlapping segment
+      else emit(conn, side, first.bytes.subarray(-d));
     }
   };
 
@@ -123,7 +110,7 @@ export function reassembleTcp(frames: Iterable<Frame>): ReassemblyResult {
     }
     if (d > 0) {
       // Out of order: hold it until the hole before it fills (or is declared lost).
-      side.pending.push({ seq, bytes });
+      side.pending.add(seq, bytes);
       return;
     }
     // Overlaps what we already delivered: keep the first copy, pass on only the new tail.
@@ -135,8 +122,7 @@ export function reassembleTcp(frames: Iterable<Frame>): ReassemblyResult {
   const skipGap = (conn: Conn, side: Side, limit: number | null): boolean => {
     const next = side.nextSeq;
     if (next === null) return false;
-    side.pending.sort((x, y) => seqDiff(x.seq, y.seq));
-    const first = side.pending[0];
+    const first = side.pending.first();
     let target: number;
     if (first && (limit === null || seqDiff(limit, first.seq) > 0)) target = first.seq;
     else if (limit !== null) target = limit;
@@ -154,7 +140,7 @@ export function reassembleTcp(frames: Iterable<Frame>): ReassemblyResult {
     for (let guard = 0; guard < 1000; guard++) {
       const next = side.nextSeq;
       if (next === null || seqDiff(ack, next) <= 0) return;
-      if (side.pending.length === 0 && seqDiff(ack, next) === 1) return; // only a FIN we did not capture
+      if (side.pending.size === 0 && seqDiff(ack, next) === 1) return; // only a FIN we did not capture
       if (!skipGap(conn, side, ack)) return;
     }
   };
