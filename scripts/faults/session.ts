@@ -33,9 +33,9 @@ export interface Played {
 }
 
 /** Plays the session through `proxyAddress`; throws at the first byte out of place at either end. */
-export async function playSession(servers: Servers, proxyAddress: string, seed = 1): Promise<Played> {
+export async function playSession(servers: Map<string, FakeServer>, proxyAddress: string, seed = 1): Promise<Played> {
   const { play, frames } = scenario(8);
-  const result = await play.run(servers.servers, proxyAddress, seed);
+  const result = await play.run(servers, proxyAddress, seed);
   return { result, frames, total: Object.values(frames).reduce((a, b) => a + b, 0) };
 }
 

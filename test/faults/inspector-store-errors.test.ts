@@ -96,7 +96,7 @@ describe.skipIf(!chromiumPath)('inspector: capture store errors with the real CL
     const { url, file } = await start();
     const lock = await holdLock(file);
     try {
-      const played = await playSession(servers as Servers, (cli as CliProxy).address, 3); // byte for byte, or throws
+      const played = await playSession((servers as Servers).servers, (cli as CliProxy).address, 3); // byte for byte, or throws
       const during = await captureInfo(url, 'the store error', (i) => i.storeError !== null);
       expect(during.storeError).toMatch(/locked|busy/i);
       expect(during.counts.frames).toBe(0);
@@ -114,7 +114,7 @@ describe.skipIf(!chromiumPath)('inspector: capture store errors with the real CL
 
   it('a full capture file (page cap): relay unaffected, the error shown, every frame in once there is room', async () => {
     const { url, file } = await start(1); // capped at its size when opened: every write is "disk full"
-    const played = await playSession(servers as Servers, (cli as CliProxy).address, 4);
+    const played = await playSession((servers as Servers).servers, (cli as CliProxy).address, 4);
     const during = await captureInfo(url, 'the store error', (i) => i.storeError !== null);
     expect(during.storeError).toMatch(/full/i);
     await badge().filter({ hasText: /store: .*full/i }).waitFor();
