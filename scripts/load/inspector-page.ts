@@ -1,0 +1,63 @@
+// The web inspector open in Debian's chromium for the whole load run, following the live tail. Polled
+// now and then: does the page still answer, is its live stream up, how many frames does it show, and is
+// the newest of them in view (the tail followed).
+import type { Browser, Page } from 'playwright-core';
+import { findChromium, launch, watch } from '../../test/browser/browser.js';
+
+export interface PagePoll {
+  /** Seconds since the run started. */
+  t: number;
+  ok: boolean;
+  ws: string;
+  /** Frames the page says it shows, and the position of the last row it has drawn (-1: none). */
+  shown: number;
+  lastRow: number;
+  error?: string;
+}
+
+export interface InspectorPage {
+  polls: PagePoll[];
+  /** Uncaught page errors, dialogs and console errors seen. */
+  problems: () => string[];
+  poll(t: number): Promise<PagePoll>;
+  close(): Promise<void>;
+}
+
+/** Null without chromium (where findChromium allows that: outside CI). */
+export async function openInspector(url: string): Promise<InspectorPage | null> {
+  const path = findChromium();
+  if (!path) return null;
+  const browser: Browser = await launch(path);
+  try {
+    const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const seen = watch(page);
+    await page.goto(url, { timeout: 60_000 });
+    await page.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor({ timeout: 60_000 });
+    const polls: PagePoll[] = [];
+    return {
+      polls,
+      problems: () => [...seen.errors, ...seen.dialogs, ...seen.consoleErrors],
+      async poll(t) {
+        let result: PagePoll;
+        try {
+          const state = await page.evaluate(() => {
+            const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(a: string): string | null }> } }).document;
+            let last = -1;
+            const rows = doc.querySelectorAll('[data-testid=frame-row][data-pos]');
+            for (let i = 0; i < rows.length; i++) last = Math.max(last, Number(rows[i]?.getAttribute('data-pos')));
+            return { ws: doc.querySelector('[data-testid=ws-status]')?.textContent ?? '', shown: doc.querySelector('[data-testid=shown]')?.textContent ?? '', last };
+          });
+          result = { t, ok: true, ws: state.ws.trim(), shown: Number(state.shown.replace(/[^\d]/g, '')) || 0, lastRow: state.last };
+        } catch (error) {
+          result = { t, ok: false, ws: '', shown: 0, lastRow: -1, error: (error as Error).message.split('\n')[0] as string };
+        }
+        polls.push(result);
+        return result;
+      },
+      close: () => browser.close(),
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
