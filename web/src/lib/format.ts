@@ -41,6 +41,21 @@ export function text(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
 
+// Captured text is shown as text, but some characters still act: a bidi override in a display name
+// reorders everything after it on the line (the fields that follow read backwards, "Trojan Source"),
+// and other control characters show as nothing. Both are turned into visible marks.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` with bidi controls as ⟨U+202E⟩ and C0 controls as their control pictures (␀ …). */
+export function visible(value: string): string {
+  return value.replace(INVISIBLE, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return '\u2421';
+    return `⟨U+${code.toString(16).toUpperCase()}⟩`;
+  });
+}
+
 /** The command line of a frame (up to the first LF), without its line end. */
 export function firstLine(bytes: Uint8Array): string {
   const lf = bytes.indexOf(0x0a);
