@@ -1,10 +1,10 @@
 // Where credentials sit on MSNP command lines (msnp-wiki authschemes, matrix table A/D). Each rule
 // replaces one token with its placeholder; everything else on the line is kept as sent.
 import type { Direction } from '../../shared/msnp/types.js';
-import type { Placeholders } from './placeholders.js';
+import type { SecretNamer } from './placeholders.js';
 
 /** `t=<ticket>&p=<profile>` Passport compact tokens keep their shape; anything else is one ticket. */
-export function redactPassportToken(token: string, table: Placeholders): string {
+export function redactPassportToken(token: string, table: SecretNamer): string {
   const pair = /^t=([^&]*)&p=(.*)$/.exec(token);
   if (!pair) return table.for('TICKET', token);
   return `t=${table.for('TICKET', pair[1] ?? '')}&p=${table.for('PROFILE', pair[2] ?? '')}`;
@@ -13,7 +13,7 @@ export function redactPassportToken(token: string, table: Placeholders): string 
 /** Keys of the server's `USR … TWN S` ticket parameters that are per-login values, not settings. */
 const TWN_PER_LOGIN_KEYS = new Set(['tpf', 'rn']);
 
-function redactTwnChallenge(params: string, table: Placeholders): string {
+function redactTwnChallenge(params: string, table: SecretNamer): string {
   return params
     .split(',')
     .map((pair) => {
@@ -30,7 +30,7 @@ const AUTH_PACKAGES = new Set(['MD5', 'CTP', 'TWN', 'SSO', 'SHA']);
  * The line's tokens with credentials replaced (the array is changed in place and returned), for a
  * line split on single spaces. Returns whether anything changed.
  */
-export function redactLine(tokens: string[], dir: Direction, table: Placeholders): boolean {
+export function redactLine(tokens: string[], dir: Direction, table: SecretNamer): boolean {
   const before = tokens.join(' ');
   const set = (i: number, value: string): void => {
     if (tokens[i] !== undefined) tokens[i] = value;

@@ -1,7 +1,7 @@
 // Credentials inside payloads: Passport cookie headers of the profile message (MSPAuth, MSPProf,
 // MSPSec, sid, kv), authorization-style headers, and `t=…&p=…` tickets in any text payload.
 // Payloads are handled as latin1 strings so every byte outside a replacement is kept exactly.
-import type { Placeholders } from './placeholders.js';
+import type { SecretNamer } from './placeholders.js';
 
 const SECRET_HEADERS = /^(?:MSPAuth|MSPProf|MSPSec|sid|kv|Authorization|Proxy-Authorization|Cookie|Set-Cookie|Ticket|X-Ticket)$/i;
 const HEADER_LINE = /^([A-Za-z][\w-]*):[ \t]*(.*)$/;
@@ -13,7 +13,7 @@ export function isBinary(text: string): boolean {
   return /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text);
 }
 
-function redactHeaderLines(block: string, table: Placeholders): string {
+function redactHeaderLines(block: string, table: SecretNamer): string {
   return block
     .split('\r\n')
     .map((line) => {
@@ -26,7 +26,7 @@ function redactHeaderLines(block: string, table: Placeholders): string {
 }
 
 /** The payload (latin1) with its credentials replaced. */
-export function redactPayload(text: string, table: Placeholders): string {
+export function redactPayload(text: string, table: SecretNamer): string {
   if (isBinary(text)) {
     // Only the MIME header block ahead of a binary body is text.
     const end = text.indexOf('\r\n\r\n');
@@ -39,14 +39,15 @@ export function redactPayload(text: string, table: Placeholders): string {
 }
 
 /**
- * Replaces every known secret that appears anywhere in the text. In binary text a secret is masked
- * with as many 'X' as it has bytes, so offsets inside binary structures stay valid.
+ * Replaces every known secret that appears anywhere in the text. With `mask` (binary text, or a frame
+ * a placeholder would push over a framing limit) a secret becomes as many 'X' as it has bytes, so
+ * offsets inside binary structures and the frame's length stay valid.
  */
-export function sweep(text: string, secrets: Array<[string, string]>, binary: boolean): string {
+export function sweep(text: string, secrets: Array<[string, string]>, mask: boolean): string {
   let out = text;
   for (const [secret, placeholder] of secrets) {
     if (!out.includes(secret)) continue;
-    out = out.replaceAll(secret, binary ? 'X'.repeat(secret.length) : placeholder);
+    out = out.replaceAll(secret, mask ? 'X'.repeat(secret.length) : placeholder);
   }
   return out;
 }

@@ -7,13 +7,21 @@ export const SWEEP_MIN_LENGTH = 8;
 
 export const PLACEHOLDER = /REDACTED-[A-Z]+-\d+/;
 
-export class Placeholders {
+/** A value masked in place (where a placeholder would not fit): as many 'X' as it had bytes. */
+const MASK = /^X+$/;
+
+/** What the rules call to replace a secret they found. */
+export interface SecretNamer {
+  for(kind: SecretKind, secret: string): string;
+}
+
+export class Placeholders implements SecretNamer {
   readonly #bySecret = new Map<string, string>();
   readonly #counters = new Map<SecretKind, number>();
 
-  /** The placeholder for a secret (allocated on first sight). Empty values stay empty. */
+  /** The placeholder for a secret (allocated on first sight). Empty, placeholder and masked values stay. */
   for(kind: SecretKind, secret: string): string {
-    if (secret === '' || PLACEHOLDER.test(secret)) return secret;
+    if (secret === '' || PLACEHOLDER.test(secret) || MASK.test(secret)) return secret;
     const known = this.#bySecret.get(secret);
     if (known !== undefined) return known;
     const n = (this.#counters.get(kind) ?? 0) + 1;
@@ -53,4 +61,13 @@ export class Placeholders {
   get size(): number {
     return this.#bySecret.size;
   }
+}
+
+/** Names secrets in the table, but puts a same-length mask in their place (keeps every length). */
+export function masking(table: Placeholders): SecretNamer {
+  return {
+    for(kind, secret) {
+      return table.for(kind, secret) === secret ? secret : 'X'.repeat(secret.length);
+    },
+  };
 }

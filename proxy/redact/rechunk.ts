@@ -1,8 +1,8 @@
 // Puts a rewritten byte stream back into the original reads. A read boundary outside every changed
 // frame keeps its place (shifted by the size changes before it); one that falls inside a changed frame
 // moves to that frame's start, so the frame arrives whole with the read that completed it — every frame
-// still completes in the same read as before, which keeps timestamps and frame order unchanged. Reads
-// left empty by the move are dropped by the caller.
+// still completes in the same read as before, which keeps timestamps and frame order unchanged. The
+// caller drops reads left empty by the move (but a connection's first read, which fixes its order).
 
 export interface Edit {
   /** Offset and size of the original frame in its direction's stream. */

@@ -1,12 +1,15 @@
 // Redaction of a capture's reads: frames each connection with the real decoder, replaces credentials
 // frame by frame (rules first, then a sweep for every secret found anywhere), fixes the length token of
-// payload commands whose body changed, and cuts the new streams back into the original reads.
+// payload commands whose body changed, and cuts the new streams back into the original reads. A frame
+// that placeholders would push over the framer's limits (line length, payload cap) is masked
+// same-length instead, so the redacted streams frame exactly as the originals did.
 import type { Direction } from '../../shared/msnp/types.js';
 import { ConnectionDecoder, type DecoderOptions, SessionContext } from '../decode/connection.js';
+import { DEFAULT_LIMITS, type FramerLimits } from '../decode/framer.js';
 import type { Chunk } from '../decode/inputs/types.js';
 import { redactLine } from './line-rules.js';
 import { isBinary, redactPayload, sweep } from './payload-rules.js';
-import { Placeholders } from './placeholders.js';
+import { masking, Placeholders, type SecretNamer } from './placeholders.js';
 import { type Edit, rechunk } from './rechunk.js';
 
 interface SeenFrame {
@@ -74,46 +77,66 @@ function split(frame: SeenFrame): Parts {
   return { frame, line: frame.line, eol: rest, payload: frame.payload ? text.slice(text.length - payloadBytes) : null };
 }
 
-function join(parts: Parts): Buffer {
-  if (parts.line === null) return Buffer.from(parts.payload ?? '', 'latin1');
+/** The rules' replacements in one frame. */
+function redactRules(frame: SeenFrame, names: SecretNamer): Parts {
+  const parts = split(frame);
+  if (parts.line !== null) {
+    const tokens = parts.line.split(' ');
+    if (redactLine(tokens, frame.dir, names)) parts.line = tokens.join(' ');
+    if (parts.payload !== null) parts.payload = redactPayload(parts.payload, names);
+  }
+  return parts;
+}
+
+/** The sweep: every secret of the table, wherever it is in the frame. */
+function sweepParts(parts: Parts, secrets: Array<[string, string]>, mask: boolean): void {
+  if (secrets.length === 0) return;
+  const binary = mask || parts.line === null || (parts.payload !== null && isBinary(parts.payload));
+  if (parts.line !== null) parts.line = sweep(parts.line, secrets, mask);
+  if (parts.payload !== null) parts.payload = sweep(parts.payload, secrets, binary);
+}
+
+/** The frame's new bytes, and whether they still frame the same way under `limits`. */
+function join(parts: Parts, limits: FramerLimits): { bytes: Buffer; fits: boolean } {
+  if (parts.line === null) return { bytes: Buffer.from(parts.payload ?? '', 'latin1'), fits: true };
   let line = parts.line;
+  let fits = true;
   const original = parts.frame.payload;
   if (parts.payload !== null && original && parts.payload.length !== original.length) {
     // The line's last token is the payload length (that is how it was framed): shift it by what the
     // payload gained or lost, so a complete payload stays complete and one cut short stays cut short.
-    const announced = parts.frame.payloadLength ?? original.length;
-    line = line.replace(/\d+$/, String(announced + parts.payload.length - original.length));
+    const announced = (parts.frame.payloadLength ?? original.length) + parts.payload.length - original.length;
+    line = line.replace(/\d+$/, String(announced));
+    fits = announced <= limits.maxPayload;
   }
-  return Buffer.from(line + parts.eol + (parts.payload ?? ''), 'latin1');
+  fits &&= line.length + parts.eol.length <= limits.maxLine;
+  return { bytes: Buffer.from(line + parts.eol + (parts.payload ?? ''), 'latin1'), fits };
+}
+
+/** Placeholders would make the line over-long or the payload oversize: the frame masked in place. */
+function maskedBytes(frame: SeenFrame, table: Placeholders, secrets: Array<[string, string]>, limits: FramerLimits): Buffer {
+  const parts = redactRules(frame, masking(table));
+  sweepParts(parts, secrets, true);
+  return join(parts, limits).bytes;
 }
 
 export function redactChunks(chunks: readonly Chunk[], options: RedactOptions = {}): RedactionResult {
   const table = new Placeholders();
   for (const c of chunks) if (c.bytes.includes('REDACTED-')) table.reserve(c.bytes.toString('latin1'));
+  const limits: FramerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const frames = frameAll(chunks, options);
 
   // Rules: known places of credentials, which also fills the table.
-  const all = frames.map((frame) => {
-    const parts = split(frame);
-    if (parts.line !== null) {
-      const tokens = parts.line.split(' ');
-      if (redactLine(tokens, frame.dir, table)) parts.line = tokens.join(' ');
-      if (parts.payload !== null) parts.payload = redactPayload(parts.payload, table);
-    }
-    return parts;
-  });
+  const all = frames.map((frame) => redactRules(frame, table));
 
   // Sweep: a secret found in one place is removed from every other place too.
   const secrets = table.sweepable();
   const edits = new Map<string, Edit[]>();
   let changedFrames = 0;
   for (const parts of all) {
-    if (secrets.length > 0) {
-      const binary = parts.line === null || (parts.payload !== null && isBinary(parts.payload));
-      if (parts.line !== null) parts.line = sweep(parts.line, secrets, false);
-      if (parts.payload !== null) parts.payload = sweep(parts.payload, secrets, binary);
-    }
-    const bytes = join(parts);
+    sweepParts(parts, secrets, false);
+    const joined = join(parts, limits);
+    const bytes = joined.fits ? joined.bytes : maskedBytes(parts.frame, table, secrets, limits);
     if (bytes.equals(parts.frame.bytes)) continue;
     changedFrames++;
     const list = edits.get(parts.frame.key) ?? [];
@@ -137,10 +160,14 @@ export function redactChunks(chunks: readonly Chunk[], options: RedactOptions = 
     const reads = rechunk(indices.map((i) => chunks[i]!.bytes), list);
     indices.forEach((i, n) => replaced.set(i, reads[n]!));
   }
+  // Reads left empty are dropped, except a connection's first: decoders (and exports) take
+  // connections in order of their first read, and so emit end-of-stream frames in that order.
   const out: Chunk[] = [];
+  const seen = new Set<string>();
   chunks.forEach((c, i) => {
     const bytes = replaced.get(i) ?? c.bytes;
-    if (bytes.length > 0) out.push({ ...c, bytes });
+    if (bytes.length > 0 || !seen.has(c.conn)) out.push({ ...c, bytes });
+    seen.add(c.conn);
   });
   return { chunks: out, table, changedFrames };
 }

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureStore } from '../../proxy/capture/store.js';
+import { decodeChunks } from '../../proxy/decode/decode-chunks.js';
+import type { Chunk } from '../../proxy/decode/inputs/types.js';
 import { modelFromStore } from '../../proxy/export/from-store.js';
 import { decodeModel } from '../../proxy/export/model.js';
 import { type Edit, rechunk } from '../../proxy/redact/rechunk.js';
@@ -122,13 +124,67 @@ describe('re-chunking a redacted stream', () => {
   it('drops reads left empty and fixes payload lengths', () => {
     const body = 'MIME-Version: 1.0\r\nMSPAuth: secretsecret\r\n\r\n';
     const chunks = [
-      { conn: 'ns1', dir: 's2c' as const, t_ms: 1, bytes: Buffer.from(`MSG Hotmail Hotmail ${body.length}\r\nMIME-Ver`) },
-      { conn: 'ns1', dir: 's2c' as const, t_ms: 2, bytes: Buffer.from(`${body.slice(8)}CHL 0 12345\r\n`) },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 1, bytes: Buffer.from('VER 1 MSNP8\r\n') },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 2, bytes: Buffer.from(`MSG Hotmail Hotmail ${body.length}\r\nMIME-Ver`) },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 3, bytes: Buffer.from(`${body.slice(8)}CHL 0 12345\r\n`) },
     ];
     const result = redactChunks(chunks);
-    expect(result.chunks.map((c) => c.t_ms)).toEqual([2]);
-    const text = result.chunks[0]!.bytes.toString();
+    expect(result.chunks.map((c) => c.t_ms)).toEqual([1, 3]);
+    const text = result.chunks[1]!.bytes.toString();
     const redactedBody = 'MIME-Version: 1.0\r\nMSPAuth: REDACTED-AUTH-1\r\n\r\n';
     expect(text).toBe(`MSG Hotmail Hotmail ${redactedBody.length}\r\n${redactedBody}CHL 0 12345\r\n`);
+  });
+
+  it('keeps the first read of a connection even when left empty, so connections keep their order', () => {
+    // Fuzz seed 1 input 123757: sb1's first read was all inside a redacted frame completed later.
+    const chunks = [
+      { conn: 'sb1', dir: 'c2s' as const, t_ms: 1, bytes: Buffer.from('USR 1 x@y.z cook') },
+      { conn: 'ns1', dir: 'c2s' as const, t_ms: 2, bytes: Buffer.from('PNG\r\nOUT') },
+      { conn: 'sb1', dir: 'c2s' as const, t_ms: 3, bytes: Buffer.from('ie.1234\r\nOUT') },
+    ];
+    const result = redactChunks(chunks);
+    expect(result.chunks.map((c) => [c.conn, c.t_ms, c.bytes.toString()])).toEqual([
+      ['sb1', 1, ''], ['ns1', 2, 'PNG\r\nOUT'], ['sb1', 3, 'USR 1 x@y.z REDACTED-COOKIE-1\r\nOUT'],
+    ]);
+    // The cut-short "OUT"s come out at the end, connection by connection in order of first read.
+    const order = (cs: readonly Chunk[]) => decodeChunks(cs).frames.map((f) => `${f.conn} ${f.command || 'raw'}`);
+    expect(order(result.chunks)).toEqual(order(chunks));
+    expect(order(result.chunks)).toEqual(['ns1 PNG', 'sb1 USR', 'sb1 raw', 'ns1 raw']);
+  });
+});
+
+describe('redaction near the framing limits', () => {
+  const MIB = 1024 * 1024;
+  const frames = (cs: readonly Chunk[]) => decodeChunks(cs).frames.map((f) => [f.dir, f.command, f.size, f.payloadLength, f.issues.filter((i) => !i.startsWith('layout'))]);
+
+  it('masks same-length where a placeholder would push a payload over the 1 MiB cap', () => {
+    // Fuzz seed 1 input 751566: a payload cut short at the cap became "oversize" once redacted.
+    const head = 'MIME-Version: 1.0\r\nMSPAuth: secretsecret\r\n\r\n';
+    const full = head + 'x'.repeat(MIB - head.length);
+    const small = `${head}hello`;
+    const chunks: Chunk[] = [
+      { conn: 'ns1', dir: 's2c', t_ms: 1, bytes: Buffer.from(`MSG Hotmail Hotmail ${MIB}\r\n${full}`, 'latin1') },
+      { conn: 'ns1', dir: 's2c', t_ms: 2, bytes: Buffer.from(`MSG Hotmail Hotmail ${small.length}\r\n${small}`, 'latin1') },
+      { conn: 'ns1', dir: 's2c', t_ms: 3, bytes: Buffer.from(`MSG Hotmail Hotmail ${MIB}\r\n${head}cut short`, 'latin1') },
+    ];
+    const result = redactChunks(chunks);
+    expect(frames(result.chunks)).toEqual(frames(chunks).map((f, i) => (i === 1 ? [f[0], f[1], (f[2] as number) + 3, (f[3] as number) + 3, f[4]] : f)));
+    const text = Buffer.concat(result.chunks.map((c) => c.bytes)).toString('latin1');
+    expect(text).not.toContain('secretsecret');
+    // At the cap: masked in place. Below it: the placeholder, as everywhere else.
+    expect(text.split('MSPAuth: XXXXXXXXXXXX\r\n')).toHaveLength(3);
+    expect(text).toContain(`MSG Hotmail Hotmail ${small.length + 3}\r\nMIME-Version: 1.0\r\nMSPAuth: REDACTED-AUTH-1\r\n`);
+    expect(redactChunks(result.chunks).changedFrames).toBe(0);
+  });
+
+  it('masks same-length where a placeholder would make a command line longer than 16 KiB', () => {
+    const handle = `${'u'.repeat(16 * 1024 - 15)}@b.c`;
+    const line = `USR 1 ${handle} ab\r\n`;
+    expect(line.length).toBe(16 * 1024);
+    const chunks: Chunk[] = [{ conn: 'sb1', dir: 'c2s', t_ms: 1, bytes: Buffer.from(`${line}USR 2 x@y.z ab\r\n`) }];
+    const result = redactChunks(chunks);
+    expect(result.chunks[0]!.bytes.toString()).toBe(`USR 1 ${handle} XX\r\nUSR 2 x@y.z REDACTED-COOKIE-1\r\n`);
+    expect(frames(result.chunks).map((f) => f.slice(0, 2))).toEqual([['c2s', 'USR'], ['c2s', 'USR']]);
+    expect(redactChunks(result.chunks).changedFrames).toBe(0);
   });
 });
