@@ -35,6 +35,8 @@ import { type Child, ROOT, freePort, percentile, sleep, spawnChild, tempDir } fr
 const RATE = Number(process.env.BROWSER_RATE ?? 20_000);
 const SECONDS = Number(process.env.BROWSER_SECONDS ?? 6);
 const MILLION = Number(process.env.BROWSER_FRAMES ?? 1_000_000);
+/** BROWSER_PARTS: the parts to run, comma-separated (`lag`, `million`; default both). */
+const PARTS = new Set((process.env.BROWSER_PARTS ?? 'lag,million').split(',').map((p) => p.trim()));
 const WARM_RUNS = 5;
 const SCROLL_ROUNDS = 4;
 const SCROLL_FRAMES = 90; // per round: ~1.5 s at 60 Hz, so ~6 s of scrolling per page
@@ -553,8 +555,8 @@ export async function benchBrowser(): Promise<void> {
     // One part failing does not keep the others from reporting.
     const failed: string[] = [];
     const parts: Array<[string, () => Promise<void>]> = [
-      ['live lag', () => benchLiveLag(launched, webRoot, tmp.dir)],
-      ['million frames', () => benchMillion(launched, webRoot)],
+      ...(PARTS.has('lag') ? [['live lag', () => benchLiveLag(launched, webRoot, tmp.dir)] as [string, () => Promise<void>]] : []),
+      ...(PARTS.has('million') ? [['million frames', () => benchMillion(launched, webRoot)] as [string, () => Promise<void>]] : []),
     ];
     for (const [name, part] of parts) {
       try {
