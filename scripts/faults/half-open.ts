@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CaptureStore } from '../../proxy/capture/store.js';
 import type { FakeServer } from '../../test/helpers/playbook.js';
 import { type Exit, ROOT, startCli } from './cli.js';
 import { compareCapture, playSession, readCapture, startServers } from './session.js';
@@ -141,26 +142,19 @@ export async function halfOpen(asked: number): Promise<HalfOpenResult> {
 
     await clients.close();
     const closedAt = performance.now();
+    const halfOpenRows = (store: CaptureStore) => store.listConnections().filter((c) => c.label.startsWith('conn'));
+    await until(`${count} closes in the capture`, () => readCapture(file, (store) => halfOpenRows(store).filter((c) => c.closeReason !== null).length) >= count, 120_000, 100);
+    const closesRecordedMs = performance.now() - closedAt;
     const closeReasons: Record<string, number> = {};
     let halfLinesCaptured = 0;
-    const readCloses = () => readCapture(file, (store) => {
-      const conns = store.listConnections().filter((c) => c.label.startsWith('conn'));
-      halfLinesCaptured = 0;
-      for (const k of Object.keys(closeReasons)) delete closeReasons[k];
-      let closed = 0;
-      for (const c of conns) {
-        if (c.closeReason === null) continue;
-        closed++;
-        closeReasons[c.closeReason] = (closeReasons[c.closeReason] ?? 0) + 1;
-        if (c.frames === 1) {
-          const [row] = store.listFrames(c.id);
-          if (row?.bytes.toString('latin1') === HALF_LINE && row.issues.some((i) => i.startsWith('truncated'))) halfLinesCaptured++;
-        }
+    readCapture(file, (store) => {
+      for (const c of halfOpenRows(store)) {
+        if (c.closeReason !== null) closeReasons[c.closeReason] = (closeReasons[c.closeReason] ?? 0) + 1;
+        if (c.frames !== 1) continue;
+        const [row] = store.listFrames(c.id);
+        if (row?.bytes.toString('latin1') === HALF_LINE && row.issues.some((i) => i.startsWith('truncated'))) halfLinesCaptured++;
       }
-      return closed;
     });
-    await until(`${count} closes in the capture`, () => readCloses() >= count, 120_000, 500);
-    const closesRecordedMs = performance.now() - closedAt;
 
     const exit = await cli.stop('SIGTERM');
     // Both normal sessions, in full: the first and the one beside the half-open connections.
