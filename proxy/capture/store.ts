@@ -1,7 +1,9 @@
 // The capture store: one SQLite file per capture. The proxy relays on the same thread, so writes never
-// block it: ids are handed out from memory, records wait in a queue, and the queue is written in one
-// transaction every batchMs (or at batchSize records). A failed write keeps the queue, in order, and is
+// block it: ids are handed out from memory, records wait in a queue, and the queue is handed to the
+// writer thread (proxy/capture/writer-link.ts) in one transaction every batchMs (or at batchSize records),
+// one batch at a time while the next one gathers. A failed write keeps the queue, in order, and is
 // retried with backoff, so a locked database or a full disk delays records but never loses them.
+// Reads (and migrations) use this thread's own connection and see what has been committed.
 import Database from 'better-sqlite3';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
 import type {
@@ -13,21 +15,28 @@ import type {
   SessionOpen,
   SessionUpdate,
 } from './records.js';
+import type { Op, WriteReply } from './batch-writer.js';
 import { migrate } from './schema.js';
-import { errorText, isRecordError, sleepSync } from './sqlite-errors.js';
+import { errorText, sleepSync } from './sqlite-errors.js';
+import { InlineLink, ThreadLink, type WriterLink } from './writer-link.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export interface CaptureStoreOptions {
   /** Longest a record waits in the queue when the database is healthy (default 50 ms). */
   batchMs?: number;
-  /** Queue length that triggers a write at once (default 500 records). */
+  /**
+   * Most records left uncommitted (default 500): all a kill -9 can lose. Half of it queued is handed to
+   * the writer at once; a caller that gets a whole batch ahead of the writer waits for it.
+   */
   batchSize?: number;
   log?: (level: LogLevel, message: string) => void;
   /** Open for reading only (never creates, upgrades or writes the file). */
   readonly?: boolean;
   /** Caps the file at this many pages (SQLITE_FULL beyond): a disk-full simulation or a quota. */
   maxPageCount?: number;
+  /** Where SQLite writes run: the shared writer thread (default) or inline on this thread. */
+  writer?: 'thread' | 'inline';
 }
 
 export interface StoreHealth {
@@ -118,56 +127,18 @@ export interface CommitBatch {
   closes: Array<ConnectionClose & { connectionId: number }>;
 }
 
-type Op =
-  | { type: 'session'; id: number; record: SessionOpen }
-  | { type: 'session-update'; id: number; update: SessionUpdate }
-  | { type: 'connection'; id: number; record: ConnectionOpen }
-  | { type: 'connection-update'; id: number; update: ConnectionUpdate }
-  | { type: 'close'; id: number; record: ConnectionClose }
-  | { type: 'chunk'; record: ChunkRecord }
-  | { type: 'frame'; record: FrameRecord };
-
 const KINDS: ReadonlySet<string> = new Set<ConnectionKind>(['dispatch', 'ns', 'sb', 'unknown']);
 const DIRS: ReadonlySet<string> = new Set<Direction>(['c2s', 's2c']);
 const FIRST_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 2000;
-/** After an outage the queue can be long: write it in slices so the relay gets the thread in between. */
-const SLICES_PER_TICK = 8;
+/** Most records in one transaction (in batchSize units): after an outage the queue is written in slices. */
+const SLICES_PER_BATCH = 8;
+/** How long flush() and close() wait for the writer thread's answer. */
+const SETTLE_TIMEOUT_MS = 30_000;
 const CLOSE_RETRY_MS = [25, 50, 100, 200, 400];
 
 function defaultLog(level: LogLevel, message: string): void {
   process.stderr.write(`capture store ${level}: ${message}\n`);
-}
-
-function statements(db: Database.Database) {
-  return {
-    insertSession: db.prepare(
-      'INSERT INTO sessions (id, started_wall, client, imported) VALUES (@id, @startedWall, @client, @imported)',
-    ),
-    updateSession: db.prepare(
-      'UPDATE sessions SET handle = coalesce(@handle, handle), ended_wall = coalesce(@endedWall, ended_wall) WHERE id = @id',
-    ),
-    insertConnection: db.prepare(
-      `INSERT INTO connections (id, session_id, label, kind, client, upstream, listen, referred_by, cookie, opened_wall, opened_mono)
-       VALUES (@id, @sessionId, @label, @kind, @client, @upstream, @listen, @referredBy, @cookie, @tsWall, @tsMono)`,
-    ),
-    updateConnection: db.prepare(
-      `UPDATE connections SET kind = coalesce(@kind, kind), label = coalesce(@label, label),
-         version = coalesce(@version, version), handle = coalesce(@handle, handle) WHERE id = @id`,
-    ),
-    closeConnection: db.prepare(
-      'UPDATE connections SET closed_wall = @tsWall, closed_mono = @tsMono, close_reason = @reason WHERE id = @id',
-    ),
-    // The two hot statements bind positionally: cheaper than named parameters, once per read and frame.
-    insertChunk: db.prepare(
-      `INSERT INTO chunks (connection_id, dir, offset, length, ts_wall, ts_mono, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertFrame: db.prepare(
-      `INSERT INTO frames (connection_id, dir, idx, offset, ts_wall, ts_mono, bytes, rewritten, command, tr_id, issues,
-                           summary, version, session_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT session_id FROM connections WHERE id = ?)))`,
-    ),
-  };
 }
 
 const CONNECTION_COLUMNS = `c.*, (SELECT count(*) FROM frames f WHERE f.connection_id = c.id) AS frame_count`;
@@ -259,7 +230,9 @@ export class CaptureStore {
   readonly file: string;
   readonly readonly: boolean;
   private readonly db: Database.Database;
-  private readonly write: ReturnType<typeof statements> | null;
+  /** Null for a read-only store. */
+  private link: WriterLink | null;
+  private readonly writerOptions: { maxPageCount?: number };
   private readonly read: ReturnType<typeof readStatements>;
   private readonly batchMs: number;
   private readonly batchSize: number;
@@ -268,6 +241,8 @@ export class CaptureStore {
   private readonly exitHook = () => this.flush();
 
   private queue: Op[] = [];
+  /** The first `inFlight` records of the queue are with the writer now. */
+  private inFlight = 0;
   private nextSessionId: number;
   private nextConnectionId: number;
   private timer: NodeJS.Timeout | null = null;
@@ -289,7 +264,9 @@ export class CaptureStore {
     this.batchMs = options.batchMs ?? 50;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.log = options.log ?? defaultLog;
-    this.write = this.readonly ? null : statements(db);
+    this.writerOptions = options.maxPageCount === undefined ? {} : { maxPageCount: options.maxPageCount };
+    this.link = this.readonly ? null
+      : options.writer === 'inline' ? new InlineLink(file, this.writerOptions) : new ThreadLink(file, this.writerOptions);
     this.read = readStatements(db);
     const max = db.prepare('SELECT (SELECT coalesce(max(id), 0) FROM sessions) AS s, (SELECT coalesce(max(id), 0) FROM connections) AS c').get() as { s: number; c: number };
     this.nextSessionId = max.s + 1;
@@ -374,8 +351,10 @@ export class CaptureStore {
   flush(): boolean {
     if (this.closed || this.readonly) return this.queue.length === 0;
     this.clearTimer();
-    const ok = this.writeSlice(this.queue.length);
-    if (!ok) this.armRetry();
+    if (!this.settle()) return false;
+    if (this.queue.length === 0) return true;
+    const ok = this.dispatch(this.queue.length) && this.settle() && this.queue.length === 0;
+    if (!ok && !this.timer) this.armRetry();
     return ok;
   }
 
@@ -392,6 +371,7 @@ export class CaptureStore {
     this.closed = true;
     process.off('exit', this.exitHook);
     if (!ok) this.log('error', `${this.file}: closed with ${this.queue.length} records not written (${this.lastError})`);
+    this.link?.close();
     this.db.close();
     return ok;
   }
@@ -416,7 +396,9 @@ export class CaptureStore {
 
   /** Changes the page cap (see CaptureStoreOptions.maxPageCount); returns the cap SQLite applied. */
   setMaxPageCount(pages: number): number {
-    return this.db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }) as number;
+    if (!this.link) throw new Error(`capture store ${this.file} is open read-only`);
+    this.writerOptions.maxPageCount = pages;
+    return this.link.setMaxPageCount(pages);
   }
 
   // ---- reads: what has been committed (flush() first to include the queue) ----
@@ -463,8 +445,15 @@ export class CaptureStore {
     if (this.readonly) throw new Error(`capture store ${this.file} is open read-only`);
     this.queue.push(op);
     if (this.since !== null) return; // in an outage the retry timer owns the queue
-    if (this.queue.length >= this.batchSize) this.flush();
-    else if (!this.timer) this.arm(this.batchMs);
+    if (this.inFlight === 0) {
+      if (this.queue.length >= this.batchSize / 2) this.dispatch(this.batchSize);
+      else if (!this.timer) this.arm(this.batchMs);
+    } else if (this.queue.length >= this.batchSize && this.queue.length - this.inFlight < this.batchSize && this.settle()) {
+      // The writer is a whole batch behind: wait for it, so that never more than batchSize records are
+      // uncommitted (all a kill -9 can lose). Relaying waits only when capture cannot keep up; not while
+      // a backlog left by an outage is being written (in slices, behind which records simply queue).
+      this.dispatch(this.batchSize);
+    }
   }
 
   private arm(ms: number): void {
@@ -485,28 +474,42 @@ export class CaptureStore {
 
   private tick(): void {
     this.timer = null;
-    if (this.closed || this.queue.length === 0) return;
-    if (!this.writeSlice(this.batchSize * SLICES_PER_TICK)) this.armRetry();
-    else if (this.queue.length > 0) this.arm(0);
+    if (this.closed || this.queue.length === 0 || this.inFlight > 0) return;
+    this.dispatch(this.batchSize * SLICES_PER_BATCH);
   }
 
-  /** Writes the first `max` queued records in one transaction; on failure they stay queued. */
-  private writeSlice(max: number): boolean {
-    if (this.queue.length === 0) return true;
+  /** Hands the first `max` queued records to the writer as one transaction. False when that failed at once. */
+  private dispatch(max: number): boolean {
+    if (this.inFlight > 0 || this.queue.length === 0) return true;
+    this.clearTimer();
     const ops = this.queue.slice(0, max);
-    let batch: CommitBatch;
-    try {
-      batch = this.transact(ops, false);
-    } catch (error) {
-      if (!isRecordError(error)) return this.failed(error);
-      // One record SQLite will never take must not hold back the rest: write them one by one.
-      try {
-        batch = this.transact(ops, true);
-      } catch (retryError) {
-        return this.failed(retryError);
-      }
+    this.inFlight = ops.length;
+    let outcome = true;
+    this.link!.write(ops, (reply) => (outcome = this.written(ops, reply)));
+    return outcome;
+  }
+
+  /** Waits for the batch with the writer, if any. False when it failed or did not answer in time. */
+  private settle(): boolean {
+    if (this.inFlight === 0) return true;
+    if (!this.link!.settle(SETTLE_TIMEOUT_MS)) {
+      this.failed(new Error(`the capture writer did not answer within ${SETTLE_TIMEOUT_MS} ms`));
+      return false;
+    }
+    return this.since === null;
+  }
+
+  /** A batch's outcome: on success its records leave the queue and are announced; on failure they stay. */
+  private written(ops: Op[], reply: WriteReply): boolean {
+    this.inFlight = 0;
+    if (!reply.ok) {
+      if (this.link instanceof ThreadLink && this.link.dead !== null && !this.closed) this.fallBackInline();
+      this.failed(reply.error);
+      if (!this.closed) this.armRetry();
+      return false;
     }
     this.queue.splice(0, ops.length);
+    const batch = this.committed(ops, reply);
     this.recovered(ops.length);
     for (const listener of this.listeners) {
       try {
@@ -515,92 +518,61 @@ export class CaptureStore {
         this.log('error', `commit listener failed: ${errorText(error)}`);
       }
     }
+    // What gathered meanwhile goes next: at once when half a batch is there, else within batchMs.
+    if (!this.closed && this.queue.length > 0) {
+      if (this.queue.length >= this.batchSize / 2) this.dispatch(this.batchSize * SLICES_PER_BATCH);
+      else if (!this.timer) this.arm(this.batchMs);
+    }
     return true;
   }
 
-  /** One transaction. With `isolate`, each record gets a savepoint and refused records are set aside. */
-  private transact(ops: Op[], isolate: boolean): CommitBatch {
+  private committed(ops: Op[], reply: Extract<WriteReply, { ok: true }>): CommitBatch {
     const batch: CommitBatch = { sessions: [], connections: [], frames: [], chunks: 0, closes: [] };
-    const refused: string[] = [];
-    this.db.transaction(() => {
-      for (const op of ops) {
-        if (!isolate) {
-          this.apply(op, batch);
-          continue;
-        }
-        try {
-          this.db.transaction(() => this.apply(op, batch))(); // nested: a savepoint
-        } catch (error) {
-          if (!isRecordError(error)) throw error;
-          refused.push(`${describe(op)}: ${errorText(error)}`);
+    const refused = new Set(reply.refused.map((r) => r.index));
+    let frame = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const id = op.type === 'frame' ? reply.frameIds[frame++] : 0;
+      if (refused.has(i)) continue;
+      switch (op.type) {
+        case 'session':
+        case 'session-update':
+          batch.sessions.push(op.id);
+          break;
+        case 'connection':
+        case 'connection-update':
+          batch.connections.push(op.id);
+          break;
+        case 'close':
+          batch.closes.push({ connectionId: op.id, ...op.record });
+          break;
+        case 'chunk':
+          batch.chunks++;
+          break;
+        case 'frame': {
+          // The queued record is the store's own from here: give it its id rather than copying it.
+          const stored = op.record as StoredFrame;
+          stored.id = id!;
+          batch.frames.push(stored);
+          break;
         }
       }
-    })();
+    }
     this.committedFrames += batch.frames.length;
     this.committedChunks += batch.chunks;
-    this.rejected += refused.length;
-    for (const why of refused) this.log('error', `${this.file}: record refused by SQLite, set aside: ${why}`);
+    this.rejected += reply.refused.length;
+    for (const { why } of reply.refused) this.log('error', `${this.file}: record refused by SQLite, set aside: ${why}`);
     return batch;
   }
 
-  private apply(op: Op, batch: CommitBatch): void {
-    const w = this.write!;
-    switch (op.type) {
-      case 'session': {
-        const s = op.record;
-        w.insertSession.run({ id: op.id, startedWall: s.tsWall, client: s.client, imported: s.imported ?? null });
-        batch.sessions.push(op.id);
-        return;
-      }
-      case 'session-update':
-        w.updateSession.run({ id: op.id, handle: op.update.handle ?? null, endedWall: op.update.endedWall ?? null });
-        batch.sessions.push(op.id);
-        return;
-      case 'connection': {
-        const c = op.record;
-        w.insertConnection.run({
-          id: op.id, sessionId: c.sessionId, label: c.label, kind: c.kind, client: c.client, upstream: c.upstream,
-          listen: c.listen, referredBy: c.referredBy ?? null, cookie: c.cookie ?? null, tsWall: c.tsWall, tsMono: c.tsMono,
-        });
-        batch.connections.push(op.id);
-        return;
-      }
-      case 'connection-update': {
-        const u = op.update;
-        w.updateConnection.run({
-          id: op.id, kind: u.kind ?? null, label: u.label ?? null, version: u.version ?? null, handle: u.handle ?? null,
-        });
-        batch.connections.push(op.id);
-        return;
-      }
-      case 'close':
-        w.closeConnection.run({ id: op.id, tsWall: op.record.tsWall, tsMono: op.record.tsMono, reason: op.record.reason });
-        batch.closes.push({ connectionId: op.id, ...op.record });
-        return;
-      case 'chunk': {
-        const c = op.record;
-        w.insertChunk.run(c.connectionId, c.dir, c.offset, c.length, c.tsWall, c.tsMono, c.bytes);
-        batch.chunks++;
-        return;
-      }
-      case 'frame': {
-        const f = op.record;
-        const info = w.insertFrame.run(
-          f.connectionId, f.dir, f.index, f.offset, f.tsWall, f.tsMono, f.bytes, f.rewritten ?? null, f.command, f.trId,
-          f.issues.length === 0 ? '[]' : JSON.stringify(f.issues), f.summary ?? null, f.version ?? null, f.sessionId ?? null,
-          f.connectionId,
-        );
-        // The queued record is the store's own from here: give it its id rather than copying it.
-        const stored = f as StoredFrame;
-        stored.id = Number(info.lastInsertRowid);
-        batch.frames.push(stored);
-        return;
-      }
-    }
+  /** The writer thread is gone (a crash, not a database error): write on this thread from now on. */
+  private fallBackInline(): void {
+    this.log('error', `${this.file}: ${(this.link as ThreadLink).dead}; writing on the relay thread from now on`);
+    this.link = new InlineLink(this.file, this.writerOptions);
   }
 
   private failed(error: unknown): false {
-    const text = errorText(error);
+    const text = typeof error === 'string' ? error : errorText(error);
     this.failures++;
     this.lastError = text;
     this.since ??= Date.now();
@@ -646,15 +618,4 @@ export class CaptureStore {
 function naming(error: unknown, file: string): unknown {
   if (error instanceof Error && !error.message.includes(file)) error.message = `${file}: ${error.message}`;
   return error;
-}
-
-function describe(op: Op): string {
-  switch (op.type) {
-    case 'chunk':
-      return `chunk of connection ${op.record.connectionId} at ${op.record.dir} offset ${op.record.offset}`;
-    case 'frame':
-      return `frame ${op.record.index} of connection ${op.record.connectionId}`;
-    default:
-      return `${op.type} ${op.id}`;
-  }
 }

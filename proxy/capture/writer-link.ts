@@ -1,0 +1,201 @@
+// How a capture store reaches its BatchWriter: on the shared writer thread (so SQLite never runs on the
+// relaying thread), or inline on the caller's thread when that thread is unavailable.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { BatchWriter, type BatchWriterOptions, type Op, type WriteReply } from './batch-writer.js';
+import { encodeOps } from './op-codec.js';
+import type { OpenMessage, StoreRequest } from './writer-thread.js';
+
+export interface WriterLink {
+  /** Hands a batch over; `done` gets its outcome, later (perhaps synchronously for an inline writer). */
+  write(ops: Op[], done: (reply: WriteReply) => void): void;
+  /** Blocks until every batch handed over has had its `done` called; false if that took over timeoutMs. */
+  settle(timeoutMs: number): boolean;
+  setMaxPageCount(pages: number): number;
+  close(): void;
+}
+
+export class InlineLink implements WriterLink {
+  readonly #writer: BatchWriter;
+
+  constructor(file: string, options: BatchWriterOptions) {
+    this.#writer = new BatchWriter(file, options);
+  }
+
+  write(ops: Op[], done: (reply: WriteReply) => void): void {
+    done(this.#writer.write(ops));
+  }
+
+  settle(): boolean {
+    return true;
+  }
+
+  setMaxPageCount(pages: number): number {
+    return this.#writer.setMaxPageCount(pages);
+  }
+
+  close(): void {
+    this.#writer.close();
+  }
+}
+
+type Reply = { seq: number } & ({ ok: true; value?: number } | { ok: false; error: string }) & Partial<WriteReply>;
+
+export class ThreadLink implements WriterLink {
+  readonly #file: string;
+  readonly #options: BatchWriterOptions;
+  readonly #pending = new Map<number, (reply: Reply) => void>();
+  // Connected on the first request, so a store opened and closed without writing starts no thread.
+  #port: MessagePort | null = null;
+  #signal: Int32Array | null = null;
+  #thread: WriterThread | null = null;
+  #seq = 0;
+  #dead: string | null = null;
+  #inline: BatchWriter | null = null;
+
+  constructor(file: string, options: BatchWriterOptions) {
+    this.#file = file;
+    this.#options = { ...options };
+  }
+
+  write(ops: Op[], done: (reply: WriteReply) => void): void {
+    const encoded = encodeOps(ops);
+    try {
+      this.#request({ type: 'write', seq: 0, ops: encoded }, done as (reply: Reply) => void, [encoded.bytes]);
+    } catch (error) {
+      if ((error as Error).name !== 'DataCloneError') throw error;
+      // A value that cannot even cross to the thread (a caller bug): SQLite on this thread sets the record
+      // aside as it would any value it cannot bind, and writes the rest of the batch.
+      this.#inline ??= new BatchWriter(this.#file, this.#options);
+      done(this.#inline.write(ops));
+    }
+  }
+
+  settle(timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#pending.size > 0 && this.#port && this.#signal) {
+      const seen = Atomics.load(this.#signal, 0);
+      const received = receiveMessageOnPort(this.#port) as { message: Reply } | undefined;
+      if (received) {
+        this.#deliver(received.message);
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.#dead !== null) return this.#pending.size === 0;
+      Atomics.wait(this.#signal, 0, seen, Math.min(left, 100));
+    }
+    return true;
+  }
+
+  setMaxPageCount(pages: number): number {
+    this.#options.maxPageCount = pages;
+    this.#inline?.setMaxPageCount(pages);
+    let result: Reply | undefined;
+    this.#request({ type: 'pages', seq: 0, pages }, (reply) => (result = reply));
+    this.settle(10_000);
+    if (!result) throw new Error('capture writer thread did not answer');
+    if (!result.ok) throw new Error(result.error);
+    return result.value ?? pages;
+  }
+
+  close(): void {
+    this.#inline?.close();
+    if (!this.#port) return;
+    this.#request({ type: 'close', seq: 0 }, () => {});
+    this.settle(10_000);
+    this.#thread?.links.delete(this);
+    this.#port.close();
+  }
+
+  /** The thread is gone: every batch in flight fails (the store keeps and retries it). */
+  died(why: string): void {
+    this.#dead = why;
+    for (const [seq, done] of this.#pending) {
+      this.#pending.delete(seq);
+      done({ seq, ok: false, error: why });
+    }
+  }
+
+  get dead(): string | null {
+    return this.#dead;
+  }
+
+  #request(request: StoreRequest, done: (reply: Reply) => void, transfer: ArrayBuffer[] = []): void {
+    if (this.#dead !== null) {
+      done({ seq: 0, ok: false, error: this.#dead });
+      return;
+    }
+    request.seq = ++this.#seq;
+    this.#pending.set(request.seq, done);
+    try {
+      this.#connect().postMessage(request, transfer);
+    } catch (error) {
+      this.#pending.delete(request.seq);
+      throw error;
+    }
+  }
+
+  #connect(): MessagePort {
+    if (this.#port) return this.#port;
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.#thread = writerThread();
+    this.#thread.links.add(this);
+    const open: OpenMessage = { type: 'open', file: this.#file, port: port2, signal, ...(this.#options.maxPageCount !== undefined ? { maxPageCount: this.#options.maxPageCount } : {}) };
+    this.#thread.worker.postMessage(open, [port2]);
+    port1.on('message', (reply: Reply) => this.#deliver(reply));
+    // Replies must not keep the process alive: the store's exit hook settles what is in flight.
+    port1.unref();
+    this.#port = port1;
+    this.#signal = new Int32Array(signal);
+    return port1;
+  }
+
+  #deliver(reply: Reply): void {
+    const done = this.#pending.get(reply.seq);
+    if (!done) return;
+    this.#pending.delete(reply.seq);
+    done(reply);
+  }
+}
+
+interface WriterThread {
+  worker: Worker;
+  links: Set<ThreadLink>;
+}
+
+let thread: WriterThread | null = null;
+
+/** The process's writer thread, started on first use. It runs TypeScript through tsx, as the CLI does. */
+function writerThread(): WriterThread {
+  if (thread) return thread;
+  const entry = new URL('./writer-thread.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(bootstrap, { eval: true, name: 'capture writer' });
+  worker.unref();
+  const started: WriterThread = { worker, links: new Set() };
+  let why = 'capture writer thread stopped';
+  worker.on('error', (error) => (why = `capture writer thread failed: ${error.stack ?? error.message}`));
+  worker.on('exit', () => {
+    if (thread === started) thread = null;
+    for (const link of started.links) link.died(why);
+  });
+  thread = started;
+  return started;
+}
+
+/** tsx's ESM register API as a file URL, so the thread finds it whatever the working directory. */
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
+}
+
+/** Stops the writer thread (stores fall back to writing inline); resolves once it is gone. */
+export async function stopWriterThread(): Promise<void> {
+  if (thread) await thread.worker.terminate();
+}

@@ -1,0 +1,54 @@
+// The capture writer thread: one per process, one BatchWriter per open capture store. Each store talks
+// to it through its own MessagePort and a shared counter the thread bumps after every reply, so the
+// store can also wait for a reply synchronously (flush, close, process exit).
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { BatchWriter } from './batch-writer.js';
+import { decodeOps, type EncodedOps } from './op-codec.js';
+
+export interface OpenMessage {
+  type: 'open';
+  file: string;
+  maxPageCount?: number;
+  port: MessagePort;
+  /** Int32Array over a SharedArrayBuffer: [0] counts replies posted on the port. */
+  signal: SharedArrayBuffer;
+}
+
+export type StoreRequest =
+  | { type: 'write'; seq: number; ops: EncodedOps }
+  | { type: 'pages'; seq: number; pages: number }
+  | { type: 'close'; seq: number };
+
+function serve(message: OpenMessage): void {
+  const writer = new BatchWriter(message.file, message.maxPageCount === undefined ? {} : { maxPageCount: message.maxPageCount });
+  const signal = new Int32Array(message.signal);
+  const port = message.port;
+  const reply = (value: object): void => {
+    port.postMessage(value);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  port.on('message', (request: StoreRequest) => {
+    switch (request.type) {
+      case 'write':
+        reply({ seq: request.seq, ...writer.write(decodeOps(request.ops)) });
+        return;
+      case 'pages':
+        try {
+          reply({ seq: request.seq, ok: true, value: writer.setMaxPageCount(request.pages) });
+        } catch (error) {
+          reply({ seq: request.seq, ok: false, error: (error as Error).message });
+        }
+        return;
+      case 'close':
+        writer.close();
+        reply({ seq: request.seq, ok: true });
+        port.close();
+        return;
+    }
+  });
+}
+
+parentPort?.on('message', (message: OpenMessage) => {
+  if (message.type === 'open') serve(message);
+});

@@ -1,0 +1,99 @@
+// The capture store's SQLite writes run on a writer thread: the caller hands batches over and goes on.
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Op } from '../../proxy/capture/batch-writer.js';
+import { decodeOps, encodeOps } from '../../proxy/capture/op-codec.js';
+import { CaptureStore } from '../../proxy/capture/store.js';
+import { stopWriterThread } from '../../proxy/capture/writer-link.js';
+import { type TempDir, fakeFrame, tempDir } from './helpers.js';
+
+let tmp: TempDir;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.remove());
+
+function openWithConnection(options: Parameters<typeof CaptureStore.open>[1] = {}) {
+  const logs: string[] = [];
+  const store = CaptureStore.open(tmp.file('w.db'), { batchMs: 60_000, batchSize: 100, log: (_, m) => logs.push(m), ...options });
+  const sessionId = store.openSession({ client: 'c', tsWall: 1 });
+  const connectionId = store.openConnection({ sessionId, label: 'ns1', kind: 'ns', client: 'c', upstream: 'u', listen: 'l', tsWall: 1, tsMono: 1 });
+  return { store, connectionId, logs };
+}
+
+describe('op codec', () => {
+  it('carries exactly each record\'s bytes, packed, even when they are slices of a much larger buffer', () => {
+    const big = Buffer.alloc(1 << 20, 0x41);
+    big.write('MSG 1 N 5\r\nhello', 4096, 'latin1');
+    const frame = { ...fakeFrame(3, 7), bytes: big.subarray(4096, 4096 + 16), rewritten: Buffer.from('XFR 1 NS 127.0.0.1:5\r\n') };
+    const ops: Op[] = [
+      { type: 'session', id: 1, record: { client: 'c', tsWall: 1 } },
+      { type: 'chunk', record: { connectionId: 3, dir: 's2c', offset: 0, length: 20, tsWall: 2, tsMono: 3, bytes: big.subarray(10, 30) } },
+      { type: 'frame', record: frame },
+    ];
+    const encoded = encodeOps(ops);
+    expect(encoded.bytes.byteLength).toBe(20 + 16 + frame.rewritten.length);
+    // As it arrives on the other side: a structured clone.
+    const decoded = decodeOps(structuredClone(encoded, { transfer: [encoded.bytes] }));
+    expect(decoded[0]).toEqual(ops[0]);
+    const chunk = decoded[1] as Extract<Op, { type: 'chunk' }>;
+    expect(Buffer.compare(chunk.record.bytes, big.subarray(10, 30))).toBe(0);
+    const back = decoded[2] as Extract<Op, { type: 'frame' }>;
+    expect(back.record.bytes.toString('latin1')).toBe('MSG 1 N 5\r\nhello');
+    expect(back.record.rewritten?.toString('latin1')).toBe('XFR 1 NS 127.0.0.1:5\r\n');
+    const { bytes: _b, rewritten: _r, ...rest } = frame;
+    expect(back.record).toMatchObject(rest);
+  });
+});
+
+describe('capture store writer thread', () => {
+  it('hands a batch to the thread and returns before it is written; flush() waits for it', () => {
+    const { store, connectionId } = openWithConnection();
+    // Half a batch (50 of batchSize 100, the two opens included) goes to the writer at once…
+    for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
+    // …without the caller waiting: nothing is committed yet (written inline, all would be).
+    expect(store.health()).toMatchObject({ queued: 50, committedFrames: 0 });
+    expect(store.flush()).toBe(true);
+    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 48 });
+    expect(store.counts().frames).toBe(48);
+    expect(store.close()).toBe(true);
+  });
+
+  it('announces commits on the caller\'s thread without being asked, with the frame ids SQLite gave', async () => {
+    const { store, connectionId } = openWithConnection({ batchMs: 5 });
+    const ids: number[] = [];
+    store.onCommit((batch) => ids.push(...batch.frames.map((f) => f.id)));
+    for (let i = 0; i < 3; i++) store.addFrame(fakeFrame(connectionId, i));
+    for (let waited = 0; ids.length < 3 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(ids).toEqual([1, 2, 3]);
+    expect(store.close()).toBe(true);
+  });
+
+  it('writes inline when asked to', () => {
+    const { store, connectionId } = openWithConnection({ writer: 'inline' });
+    for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
+    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 48 });
+    expect(store.close()).toBe(true);
+  });
+
+  it('when the thread dies, logs it, writes on the caller\'s thread instead and loses nothing', async () => {
+    const { store, connectionId, logs } = openWithConnection();
+    for (let i = 0; i < 10; i++) store.addFrame(fakeFrame(connectionId, i));
+    expect(store.flush()).toBe(true);
+    await stopWriterThread();
+    for (let i = 10; i < 20; i++) store.addFrame(fakeFrame(connectionId, i));
+    // The first attempt after the thread's death fails and switches over; the retry writes everything.
+    for (let waited = 0; store.health().queued > 0 && waited < 10_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      store.flush();
+    }
+    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 20, failures: 0 });
+    expect(logs.some((m) => /writer thread/.test(m) && /writing on the relay thread/.test(m))).toBe(true);
+    expect(store.close()).toBe(true);
+    const db = new Database(tmp.file('w.db'), { readonly: true });
+    expect(db.prepare('SELECT group_concat(idx) AS idx FROM (SELECT idx FROM frames ORDER BY id)').get()).toEqual({
+      idx: Array.from({ length: 20 }, (_, i) => i).join(','),
+    });
+    db.close();
+  });
+});
