@@ -31,7 +31,7 @@ import type { Direction } from '../shared/msnp/types.js';
 import type { PayloadContext, RenderedView, ViewNode } from '../shared/msnp/views.js';
 import { ConnectionDecoder, SessionContext } from '../proxy/decode/connection.js';
 import { decodeChunks } from '../proxy/decode/decode-chunks.js';
-import { type Frame, Framer, type FramerLimits } from '../proxy/decode/framer.js';
+import { DEFAULT_LIMITS, type Frame, Framer, type FramerLimits } from '../proxy/decode/framer.js';
 import { writeChunksJsonl } from '../proxy/decode/inputs/chunks-jsonl.js';
 import { readInput } from '../proxy/decode/inputs/detect.js';
 import type { Chunk } from '../proxy/decode/inputs/types.js';
@@ -1372,7 +1372,29 @@ function frameStream(pieces: readonly Buffer[], dir: Direction, version: number,
     rec.add('conservation', 'framer', `${label}: concatenated frame bytes differ from the input`, undefined, 'bytes differ');
     return null;
   }
+  checkGathered(frames, { ...DEFAULT_LIMITS, ...limits }.maxLine, rec, label);
   return sigs;
+}
+
+/**
+ * Junk must not multiply frames: after a lone garbage line the framer gathers further garbage lines
+ * into frames of up to maxLine (two neighbours always hold more than maxLine), so each run of garbage
+ * between other frames makes at most 2 + 2·bytes/maxLine frames.
+ */
+function checkGathered(frames: readonly Frame[], maxLine: number, rec: Recorder, label: string): void {
+  let garbage = 0;
+  let garbageBytes = 0;
+  let others = 0;
+  for (const f of frames) {
+    if (f.kind === 'raw' && f.issues.some((i) => i.startsWith('garbage'))) {
+      garbage++;
+      garbageBytes += f.size;
+    } else others++;
+  }
+  const bound = 2 * (others + 1) + (2 * garbageBytes) / maxLine;
+  if (garbage > bound) {
+    rec.add('memory', 'framer', `${label}: ${garbage} garbage frames for ${garbageBytes} bytes between ${others} other frames (at most ${Math.floor(bound)} expected)`, undefined, 'garbage lines not gathered');
+  }
 }
 
 /** Random re-chunking of one stream (arbitrary cut points). */

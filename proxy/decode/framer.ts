@@ -12,6 +12,11 @@
 //
 // Frame boundaries depend only on the bytes, never on how they were chunked: every byte pushed comes
 // out in exactly one frame, and the same stream split anywhere yields the same frames.
+//
+// Garbage (a line that is not a command) goes out as a raw frame the moment its line ends. The garbage
+// lines right after it are gathered into raw frames of up to maxLine bytes, so a flood of junk (say
+// 1 MiB of bare LFs) makes a few dozen frames, not a million. A gathered frame waits for the first line
+// that cannot join it (a command, or one too long to fit), or for the end of the stream.
 
 export interface FramerLimits {
   /** Longest command line accepted, CRLF included (default 16 KiB). */
@@ -98,8 +103,16 @@ type Mode =
   | { kind: 'line' }
   /** Inside an over-long line: everything up to its LF goes out as raw frames of at most maxLine. */
   | { kind: 'overlong' }
+  /** After a garbage line: `held` bytes of further garbage lines (`lines` of them) wait at the buffer's start. */
+  | GarbageMode
   /** Waiting for `need` payload bytes after a line at the buffer's start. */
   | { kind: 'payload'; lineLength: number; textLength: number; need: number; issues: string[] };
+
+interface GarbageMode {
+  kind: 'garbage';
+  held: number;
+  lines: number;
+}
 
 const LINE: Mode = { kind: 'line' };
 const OVERLONG: Mode = { kind: 'overlong' };
@@ -129,8 +142,10 @@ export class Framer {
 
   /** The bytes of a command line still waiting for its line end, or null (none, or inside a payload). */
   partialLine(): Buffer | null {
-    if (this.#mode.kind !== 'line' || this.#end === this.#start) return null;
-    return this.#buf.subarray(this.#start, this.#end);
+    const mode = this.#mode;
+    const from = this.#start + (mode.kind === 'garbage' ? mode.held : 0);
+    if ((mode.kind !== 'line' && mode.kind !== 'garbage') || this.#end === from) return null;
+    return this.#buf.subarray(from, this.#end);
   }
 
   push(chunk: Uint8Array): void {
@@ -141,9 +156,14 @@ export class Framer {
 
   /** The stream ended: whatever is buffered goes out, flagged as cut short. */
   end(): void {
-    const left = this.#end - this.#start;
-    if (left === 0) return;
     const mode = this.#mode;
+    if (mode.kind === 'garbage' && mode.held > 0) this.#emitGathered(mode);
+    const left = this.#end - this.#start;
+    if (left === 0) {
+      this.#mode = LINE;
+      this.#release();
+      return;
+    }
     if (mode.kind === 'payload') {
       const got = left - mode.lineLength;
       const issues = [...mode.issues, `truncated: stream ended after ${got} of ${mode.need} payload bytes`];
@@ -197,6 +217,10 @@ export class Framer {
         this.#mode = LINE;
         continue;
       }
+      if (mode.kind === 'garbage') {
+        if (!this.#gather(mode)) return;
+        continue;
+      }
       const lf = this.#findLf();
       const length = lf < 0 ? avail : lf - this.#start + 1;
       if (lf < 0 && avail < lineLimit) return; // wait for the rest of the line
@@ -216,8 +240,8 @@ export class Framer {
     }
   }
 
-  #findLf(): number {
-    const lf = this.#buf.indexOf(LF, this.#start + this.#scanned);
+  #findLf(from = this.#start): number {
+    const lf = this.#buf.indexOf(LF, Math.max(from, this.#start + this.#scanned));
     if (lf >= 0 && lf < this.#end) {
       this.#scanned = 0;
       return lf;
@@ -234,6 +258,7 @@ export class Framer {
     const textLength = length - (crlf ? 2 : 1);
     if (!looksLikeCommand(buf, s, s + textLength)) {
       this.#emitRaw(length, 'garbage: not an MSNP command line');
+      this.#mode = { kind: 'garbage', held: 0, lines: 0 };
       return;
     }
     const issues = crlf ? NO_ISSUES : ['line end: LF without CR'];
@@ -246,6 +271,37 @@ export class Framer {
     } else {
       this.#mode = { kind: 'payload', lineLength: length, textLength, need, issues };
     }
+  }
+
+  /**
+   * Adds the next line to the gathered garbage, or emits what is gathered when the line cannot join
+   * (then, with nothing gathered, hands the line to line mode). False: wait for more bytes.
+   */
+  #gather(mode: GarbageMode): boolean {
+    const limit = this.#limits.maxLine;
+    const from = this.#start + mode.held;
+    const lf = this.#findLf(from);
+    if (lf < 0) {
+      if (this.#end - from < limit - mode.held) return false; // the line may still end in time to fit
+    } else {
+      const length = lf - from + 1;
+      const crlf = length >= 2 && this.#buf[lf - 1] === CR;
+      if (mode.held + length <= limit && !looksLikeCommand(this.#buf, from, lf + 1 - (crlf ? 2 : 1))) {
+        mode.held += length;
+        mode.lines++;
+        return true;
+      }
+    }
+    if (mode.held > 0) this.#emitGathered(mode);
+    else this.#mode = LINE;
+    return true;
+  }
+
+  #emitGathered(mode: GarbageMode): void {
+    const issue = mode.lines === 1 ? 'garbage: not an MSNP command line' : `garbage: ${mode.lines} lines that are not MSNP command lines`;
+    this.#emitRaw(mode.held, issue);
+    mode.held = 0;
+    mode.lines = 0;
   }
 
   /** The payload length the line at [s, end) announces, or -1. Reads only its last token. */

@@ -102,6 +102,65 @@ describe('framer', () => {
     ]);
   });
 
+  it('gathers the garbage lines after a garbage line into raw frames of at most maxLine bytes', () => {
+    const input = S(`VER 1 MSNP8\r\nhello\r\n${'\n'.repeat(150)}junk\r\nOUT\r\n\n\nMSG Hotmail Hotmail 3\r\nabc\n${'z'.repeat(70)}\n\n\nQNG 5\r\n`);
+    const whole = frame([input], 's2c', { maxLine: 64 });
+    expectConserved(input, whole);
+    expect(whole.map((f) => [f.kind, f.bytes.length, f.issues])).toEqual([
+      ['command', 13, []],
+      ['raw', 7, ['garbage: not an MSNP command line']], // a lone garbage line goes out at once
+      ['raw', 64, ['garbage: 64 lines that are not MSNP command lines']],
+      ['raw', 64, ['garbage: 64 lines that are not MSNP command lines']],
+      ['raw', 28, ['garbage: 23 lines that are not MSNP command lines']], // 22 LFs and "junk"
+      ['command', 5, []],
+      ['raw', 1, ['garbage: not an MSNP command line']],
+      ['raw', 1, ['garbage: not an MSNP command line']],
+      ['command', 26, []],
+      ['raw', 1, ['garbage: not an MSNP command line']], // "abc" ended the payload: its LF
+      ['raw', 64, ['overlong: no line end within 64 bytes']], // too long to join
+      ['raw', 7, ['overlong: end of an over-long line']],
+      ['raw', 1, ['garbage: not an MSNP command line']],
+      ['raw', 1, ['garbage: not an MSNP command line']],
+      ['command', 7, []],
+    ]);
+    for (const split of everySplit(input)) expect(frame(split, 's2c', { maxLine: 64 })).toEqual(whole);
+    expect(frame(byteByByte(input), 's2c', { maxLine: 64 })).toEqual(whole);
+  });
+
+  it('turns 1 MiB of bare LFs into 65 frames, however the bytes arrive', () => {
+    const input = Buffer.alloc(1024 * 1024, 0x0a);
+    const whole = frame([input]);
+    expectConserved(input, whole);
+    expect(whole.map((f) => f.bytes.length)).toEqual([1, ...Array<number>(63).fill(16 * 1024), 16 * 1024 - 1]);
+    expect(whole.every((f) => f.kind === 'raw' && f.issues[0]?.startsWith('garbage'))).toBe(true);
+    // Conserved bytes, so offsets, sizes and issues tell the frames apart (deep-comparing 1 MiB is slow).
+    const shape = (frames: ReturnType<typeof frame>) => frames.map((f) => `${f.kind} ${f.offset}+${f.bytes.length} ${f.issues.join()}`);
+    for (let seed = 1; seed <= 5; seed++) expect(shape(frame(seededChunks(input, seed, 5000)))).toEqual(shape(whole));
+    expect(shape(frame(seededChunks(input, 6, 7)))).toEqual(shape(whole));
+  });
+
+  it('holds gathered garbage until the next line cannot join it, but never the line being written', () => {
+    const kept: Frame[] = [];
+    const framer = new Framer((c, n) => announcesPayload(c, n, 's2c', 12), (f) => kept.push(f));
+    framer.push(S('hello\r\n'));
+    expect(kept.map((f) => f.bytes.toString())).toEqual(['hello\r\n']);
+    framer.push(S('a\r\nb\r\nXF'));
+    expect(kept).toHaveLength(1);
+    expect(framer.partialLine()?.toString()).toBe('XF'); // what the referral rewriter holds back
+    framer.push(S('R 1 NS 10.0.0.1:1863 0\r\nc\r\n'));
+    expect(kept.map((f) => [f.bytes.toString(), f.issues[0]])).toEqual([
+      ['hello\r\n', 'garbage: not an MSNP command line'],
+      ['a\r\nb\r\n', 'garbage: 2 lines that are not MSNP command lines'],
+      ['XFR 1 NS 10.0.0.1:1863 0\r\n', undefined],
+      ['c\r\n', 'garbage: not an MSNP command line'],
+    ]);
+    framer.push(S('d\r\n'));
+    expect(framer.partialLine()).toBeNull();
+    framer.end();
+    expect(kept.at(-1)?.bytes.toString()).toBe('d\r\n');
+    expect(framer.pending).toBe(0);
+  });
+
   it('flags a payload length that is too short: the rest of the body becomes raw frames', () => {
     const input = S('MSG Hotmail Hotmail 4\r\nabcdef\r\nOUT\r\n');
     expect(simple(frame([input]))).toEqual([
