@@ -73,25 +73,37 @@ function parse(text: string): URL | null {
   }
 }
 
-function refuse(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
+function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
   if (status === 401) reply.header('www-authenticate', 'Bearer');
+  if (isUpgrade(request)) {
+    // The socket of an upgrade request has left Node's HTTP handling, and @fastify/websocket closes only
+    // sockets its own onRequest hook saw, which this refusal skips: unclosed, every refused attempt
+    // would stay open for good (and keep the server from ever closing).
+    reply.header('connection', 'close');
+    reply.raw.once('finish', () => request.raw.socket?.destroy());
+  }
   return reply.code(status).send(apiError(status, message));
 }
 
+function isUpgrade(request: FastifyRequest): boolean {
+  return request.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
 export function registerAuth(app: FastifyInstance, token: string | null): void {
+  // An empty token would be matched by an empty `?token=` or cookie: no guard at all.
+  if (token !== null && token.trim() === '') throw new Error('the inspector token must not be empty');
   const name = token === null ? '' : cookieName(token);
   app.addHook('onRequest', async (request, reply) => {
-    const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
     const origin = request.headers.origin;
-    if (upgrade && origin !== undefined && !sameOrigin(origin, request.headers.host)) {
-      return refuse(reply, 403, 'live stream refused: request from another origin');
+    if (isUpgrade(request) && origin !== undefined && !sameOrigin(origin, request.headers.host)) {
+      return refuse(request, reply, 403, 'live stream refused: request from another origin');
     }
     if (token === null) {
       // Browsers always send Host; a request without one is not from a web page.
       if (request.headers.host === undefined) return;
       const host = hostname(request.headers.host);
       if (host === null || !(host === 'localhost' || host.endsWith('.localhost') || isIP(host) !== 0)) {
-        return refuse(reply, 403, 'open the inspector by IP address or localhost');
+        return refuse(request, reply, 403, 'open the inspector by IP address or localhost');
       }
       return;
     }
@@ -105,6 +117,6 @@ export function registerAuth(app: FastifyInstance, token: string | null): void {
       reply.header('set-cookie', `${name}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
       return;
     }
-    return refuse(reply, 401, 'this inspector needs its token: open the URL it printed at start, or send "Authorization: Bearer <token>"');
+    return refuse(request, reply, 401, 'this inspector needs its token: open the URL it printed at start, or send "Authorization: Bearer <token>"');
   });
 }

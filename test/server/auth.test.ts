@@ -1,9 +1,11 @@
 // Who may use the inspector: with a token (any non-loopback bind) every REST and WebSocket request needs
 // it; without one (loopback) web pages of other sites are kept out by the Host and Origin checks.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieName, isLoopback } from '../../proxy/server/auth.js';
+import { startInspector } from '../../proxy/server/serve.js';
 import { type TestApp, liveTap, testApp } from './app-helper.js';
-import { recordSession } from './fixture.js';
+import { recordSession, tempCapture } from './fixture.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -87,5 +89,45 @@ describe('loopback, no token', () => {
   it('knows loopback addresses', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopback(host), host).toBe(true);
     for (const host of ['0.0.0.0', '192.168.1.2', '::', 'example.com']) expect(isLoopback(host), host).toBe(false);
+  });
+});
+
+/** Sends a WebSocket upgrade over a raw connection; resolves with all it got once the server closes it. */
+function upgradeUntilClosed(port: number, headers: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    socket.on('data', (d) => { got += String(d); });
+    socket.on('error', fail);
+    socket.on('close', () => done(got));
+    socket.write(`GET /api/live HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`);
+  });
+}
+
+describe('refused live-stream upgrades on a real socket', () => {
+  it('are answered and closed by the server, so none lingers and the server still closes', async () => {
+    const t = tempCapture();
+    const guarded = await startInspector({ store: t.store, file: t.file, host: '127.0.0.1', port: 0, token: 'secret' });
+    const open = await startInspector({ store: t.store, file: t.file, host: '127.0.0.1', port: 0 });
+    try {
+      const noToken = await upgradeUntilClosed(guarded.address.port, '');
+      expect(noToken).toMatch(/^HTTP\/1\.1 401 /);
+      expect(noToken).toMatch(/\r\nconnection: close\r\n/i);
+      const otherSite = await upgradeUntilClosed(open.address.port, 'Origin: http://attacker.example\r\n');
+      expect(otherSite).toMatch(/^HTTP\/1\.1 403 /);
+    } finally {
+      await guarded.close();
+      await open.close();
+      t.remove();
+    }
+  });
+
+  it('refuses an empty token outright', async () => {
+    const t = tempCapture();
+    try {
+      await expect(startInspector({ store: t.store, file: t.file, host: '0.0.0.0', port: 0, token: '' })).rejects.toThrow(/token must not be empty/);
+    } finally {
+      t.remove();
+    }
   });
 });

@@ -1,6 +1,8 @@
 // `serve` and `proxy --web` as real processes on ephemeral ports: the ready line names the real URL, the
 // inspector answers there, a non-loopback bind demands its token, and SIGTERM stops them cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +35,58 @@ function start(args: string[]): Promise<{ child: ChildProcess; line: string; exi
 }
 
 const urlIn = (line: string) => /inspector at (http:\/\/\S+)/.exec(line)?.[1] ?? '';
+
+/**
+ * A WebSocket handshake on the live stream, by hand (Node 20 has no WebSocket client): the status, and
+ * on 101 the first message's text (the server's frames are unmasked; the hello fits one frame).
+ */
+function liveHandshake(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; first: string }> {
+  return new Promise((done, fail) => {
+    // A fresh connection each time: a refused upgrade's socket is not one to reuse.
+    const req = request(new URL(path, base), {
+      agent: false,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...headers },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      done({ status: res.statusCode ?? 0, first: '' });
+    });
+    req.on('upgrade', (res, socket, head: Buffer) => {
+      // Bytes that came with the 101 are in `head`, not in a later 'data' event.
+      let got = head;
+      const check = () => {
+        const len = (got[1] ?? 0) & 0x7f;
+        const [start, size] = len === 126 ? [4, got.length >= 4 ? got.readUInt16BE(2) : Infinity] : [2, len];
+        if (got.length < start + size) return;
+        socket.destroy();
+        done({ status: res.statusCode ?? 0, first: got.subarray(start, start + size).toString('utf8') });
+      };
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        check();
+      });
+      check();
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/** Off loopback: REST and the live stream refuse requests without the token and take it in each form. */
+async function expectTokenGuard(base: string, token: string): Promise<void> {
+  for (const path of ['/api/capture', '/api/sessions', '/api/frames', '/']) {
+    expect((await fetch(`${base}${path}`)).status, path).toBe(401);
+    expect((await fetch(`${base}${path}?token=${token}x`)).status, path).toBe(401);
+    expect((await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).status, path).not.toBe(401);
+  }
+    expect((await fetch(`${base}/api/sessions?token=${token}`)).status).toBe(200);
+    expect((await liveHandshake(base, '/api/live')).status).toBe(401);
+    expect((await liveHandshake(base, `/api/live?token=wrong`)).status).toBe(401);
+  for (const accepted of [await liveHandshake(base, `/api/live?token=${token}`), await liveHandshake(base, '/api/live', { authorization: `Bearer ${token}` })]) {
+    expect(accepted.status).toBe(101);
+    expect(JSON.parse(accepted.first)).toMatchObject({ type: 'hello' });
+  }
+}
 
 describe('msnp-inspector serve', () => {
   it('serves a capture on an ephemeral port, printing the real URL, until SIGTERM', async () => {
@@ -70,12 +124,22 @@ describe('msnp-inspector serve', () => {
     const url = new URL(urlIn(line));
     const token = url.searchParams.get('token') ?? '';
     expect(token.length).toBeGreaterThanOrEqual(32);
-    const base = `http://127.0.0.1:${url.port}`;
-    expect((await fetch(`${base}/api/sessions`)).status).toBe(401);
-    expect((await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect((await fetch(`${base}/api/sessions?token=${token}`)).status).toBe(200);
+    expect(url.hostname).toBe('0.0.0.0');
+    await expectTokenGuard(`http://127.0.0.1:${url.port}`, token);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('refuses an empty token rather than serve off loopback unguarded', async () => {
+    t = tempCapture();
+    recordSession(t.store);
+    t.store.flush();
+    for (const token of ['', ' ']) {
+      const refused = await runCli(['serve', '--capture', t.file, '--web', '0.0.0.0:0', '--web-token', token]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/token must not be empty/);
+      expect(refused.out).toBe('');
+    }
   });
 
   it('explains a missing file or option', async () => {
@@ -107,6 +171,26 @@ describe('msnp-inspector proxy --web', () => {
     expect((await fetch(`${url.origin}/api/capture`)).status).toBe(401);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('guards a non-loopback inspector with a generated token, REST and live stream alike', async () => {
+    t = tempCapture();
+    const { child, line, exited } = await start(['proxy', '--upstream', '127.0.0.1:9', '--listen', '127.0.0.1:0', '--capture', join(t.dir, 'live.sqlite'), '--web', '0.0.0.0:0']);
+    const url = new URL(urlIn(line));
+    expect(url.hostname).toBe('0.0.0.0');
+    const token = url.searchParams.get('token') ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    await expectTokenGuard(`http://127.0.0.1:${url.port}`, token);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses an empty token and does not start the proxy', async () => {
+    t = tempCapture();
+    const refused = await runCli(['proxy', '--upstream', '127.0.0.1:9', '--listen', '127.0.0.1:0', '--capture', join(t.dir, 'x.sqlite'), '--web', '0.0.0.0:0', '--web-token', '']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/token must not be empty/);
+    expect(refused.out).toBe('');
   });
 
   it('can run without the inspector', async () => {
