@@ -85,6 +85,18 @@ export class FramePositions {
     return { lo, hi, skip: offset - k * this.step };
   }
 
+  /**
+   * Position of frame `id` in the list, given that it matches and `id <= p.scannedTo`: found among the
+   * ids, or counted from the last mark at or before it (fewer than `step` matches to count).
+   */
+  positionOf(condition: FrameCondition, p: Positions, id: number): number {
+    if (p.ids) return lastAtOrBefore(p.ids, id);
+    const k = lastAtOrBefore(p.marks, id);
+    if (k < 0) return 0;
+    const before = this.#countStatement(condition.where).get(...condition.params, p.marks[k], id) as number;
+    return k * this.step + before;
+  }
+
   async #extend(condition: FrameCondition, from: Positions, maxId: number): Promise<Positions> {
     const select = this.#statement(condition.where);
     const marks = [...from.marks];
@@ -106,6 +118,17 @@ export class FramePositions {
     return p;
   }
 
+  #countStatement(where: string): BetterSqlite3.Statement {
+    const key = `count:${where}`;
+    let s = this.#statements.get(key);
+    if (!s) {
+      s = this.#db.prepare(`SELECT count(*) FROM frames f WHERE ${where} AND f.id >= ? AND f.id < ?`).pluck();
+      if (this.#statements.size >= 256) this.#statements.clear();
+      this.#statements.set(key, s);
+    }
+    return s;
+  }
+
   #statement(where: string): BetterSqlite3.Statement {
     let s = this.#statements.get(where);
     if (!s) {
@@ -115,4 +138,16 @@ export class FramePositions {
     }
     return s;
   }
+}
+
+/** Index of the last element <= `value` in ascending `sorted`, or -1. */
+function lastAtOrBefore(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) <= value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi;
 }

@@ -210,6 +210,26 @@ export class CaptureQueries {
     return { total: positions.total, offset, frames: rows.map(frameSummary) };
   }
 
+  /**
+   * Position of frame `id` in the list the query's filters select (paging ignored): null when there is
+   * no such frame or the filters leave it out.
+   */
+  async framePosition(query: FrameQuery, id: number): Promise<number | null> {
+    const condition = frameCondition(this.#db, query);
+    const maxId = this.maxFrameId();
+    if (id < 1 || id > maxId || this.#matches(condition.where).get(...condition.params, id) === undefined) return null;
+    if (condition.where === '1') {
+      this.#count();
+      if (this.#countedTo === maxId && this.#frames === maxId) return id - 1; // ids 1..N: a position is an id
+    }
+    const positions = await this.#positions.positions(condition, maxId);
+    return this.#positions.positionOf(condition, positions, id);
+  }
+
+  hasFrame(id: number): boolean {
+    return this.#matches('1').get(id) !== undefined;
+  }
+
   /** Frames stored after `afterId`, in capture order (for announcing another process's writes). */
   framesAfter(afterId: number, limit: number): FrameSummary[] {
     return (this.#s.framesAfter.all(afterId, limit) as Raw[]).map(frameSummary);
@@ -238,6 +258,17 @@ export class CaptureQueries {
     return (this.#s.reads.all(connectionId, upTo) as Raw[]).map((r) => ({
       id: r.id as number, connectionId: r.connection_id as number, dir: r.dir as Direction, tsWall: r.ts_wall as number, bytes: r.bytes as Buffer,
     }));
+  }
+
+  #matches(where: string): BetterSqlite3.Statement {
+    const key = `match:${where}`;
+    let s = this.#pages.get(key);
+    if (!s) {
+      s = this.#db.prepare(`SELECT 1 FROM frames f WHERE ${where} AND f.id = ?`).pluck();
+      if (this.#pages.size >= 256) this.#pages.clear();
+      this.#pages.set(key, s);
+    }
+    return s;
   }
 
   #page(where: string): BetterSqlite3.Statement {

@@ -158,5 +158,10 @@ export const frameQuerySchema = {
   additionalProperties: false,
 } as const;
 
+/** GET /api/frames/:id/position: FrameQuery's filters (offset and limit are accepted and ignored). */
+export const frameFilterQuerySchema = frameQuerySchema;
+
+export const framePositionSchema = object({ position: nullable('integer') });
+
 /** Responses every API route may give besides its 200. */
 export const errorResponses = { '4xx': apiErrorSchema, '5xx': apiErrorSchema } as const;

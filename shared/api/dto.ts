@@ -114,6 +114,15 @@ export interface FramePage {
   frames: FrameSummary[];
 }
 
+/** Query of GET /api/frames/:id/position: the filters of a FrameQuery (paging is ignored). */
+export type FrameFilterQuery = Omit<FrameQuery, 'offset' | 'limit'>;
+
+/** GET /api/frames/:id/position: where a frame is in the filtered list. */
+export interface FramePosition {
+  /** 0-based position in the list the filters select; null when they leave the frame out. */
+  position: number | null;
+}
+
 /** Body of every error response. For 5xx the message is generic: details stay in the server log. */
 export interface ApiError {
   statusCode: number;
