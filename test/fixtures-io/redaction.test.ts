@@ -10,15 +10,50 @@ import { decodeModel } from '../../proxy/export/model.js';
 import { type Edit, rechunk } from '../../proxy/redact/rechunk.js';
 import { redactChunks } from '../../proxy/redact/redact-chunks.js';
 import { VERSIONS, captureScenario, captureScript, cli, decodeFile, searchableText, type TempDir, tempDir } from './helpers.js';
+import { Playbook } from '../helpers/playbook.js';
 import { capturedSecrets, ctpPlaybook, secretsPlaybook } from './secrets.js';
 
 const FORMATS = ['chunks', 'frames', 'fixture', 'transcript', 'pcapng', 'vitest'] as const;
-const CAPTURES = [...VERSIONS.map((v) => `msnp${v}`), 'secrets', 'ctp'];
+const CAPTURES = [...VERSIONS.map((v) => `msnp${v}`), ...VERSIONS.map((v) => `credentials${v}`), 'secrets', 'ctp'];
+
+/**
+ * Every credential a client of `version` exchanges with the notification server and a switchboard, each
+ * value unique to the version: its sign-in scheme, the profile cookies, a ticket quoted in a payload
+ * (from MSNP11), the circle ticket (MSNP18), and switchboard cookies handed out, used and quoted.
+ */
+function credentialsPlaybook(version: (typeof VERSIONS)[number]): Playbook {
+  const v = `v${version}x`;
+  const alice = 'alice@example.com';
+  const me = version >= 16 ? `${alice};{f52973b6-c926-4bad-9ba8-7c1e840e4ab0}` : alice;
+  const cookie = `${version}7766.1234567890.${version}42`;
+  const p = new Playbook(['NS', 'SB']);
+  p.connect('ns1', 'NS').c('ns1', `VER 1 MSNP${version} CVR0`).s('ns1', `VER 1 MSNP${version}`);
+  if (version < 8) {
+    p.c('ns1', `USR 2 MD5 I ${alice}`).s('ns1', 'USR 2 MD5 S 1013928519.693957190');
+    p.c('ns1', `USR 3 MD5 S ${v}digest0123456789abcdef0123`).s('ns1', `USR 3 OK ${alice} Alice`);
+  } else if (version < 15) {
+    p.c('ns1', `USR 2 TWN I ${alice}`).s('ns1', `USR 2 TWN S lc=1033,id=507,tw=40,fs=1,ct=1100000000,kpp=1,kv=7,ver=2.1.6000.1,rn=${v}nonceRN,tpf=${v}tpf0123456789`);
+    p.c('ns1', `USR 3 TWN S t=${v}Ticket$$&p=${v}Profile$$`).s('ns1', `USR 3 OK ${alice} 1 0`);
+  } else {
+    p.c('ns1', `USR 2 SSO I ${alice}`).s('ns1', `USR 2 SSO S MBI_KEY_OLD ${v}NonceValue0123456789abcdefABCDEF==`);
+    p.c('ns1', `USR 3 SSO S t=${v}SsoTicket0123&p= ${v}BlobHAAAAAEAAAADZgAABIAAAAgAAAA=${version >= 16 ? ' {f52973b6-c926-4bad-9ba8-7c1e840e4ab0}' : ''}`).s('ns1', `USR 3 OK ${alice} 1 0`);
+  }
+  p.s('ns1', 'MSG Hotmail Hotmail', `MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\nLoginTime: 1100000000\r\nMSPAuth: ${v}Auth0x1234567890Secret$$\r\nMSPProf: ${v}Prof0x0987654321Secret$$\r\nMSPSec: ${v}Sec0xabcdefSecret\r\nsid: 507\r\n\r\n`);
+  if (version >= 11) p.c('ns1', 'UUX 4', `<Data><PSM>t=${v}QuotedTicket42&amp;p=${v}QuotedProfile42</PSM></Data>`).s('ns1', 'UUX 4 0');
+  if (version >= 18) p.c('ns1', `USR 5 SHA A ${v}Y2lyY2xlVGlja2V0U2VjcmV0`).s('ns1', `USR 5 OK ${alice} 1 0`);
+  p.c('ns1', 'XFR 6 SB').s('ns1', `XFR 6 SB {SB} CKI ${cookie}${version >= 13 ? ' U messenger.msn.com 1' : ''}`);
+  p.connect('sb1', 'SB').c('sb1', `USR 1 ${me} ${cookie}`).s('sb1', `USR 1 OK ${me} Alice`);
+  p.c('sb1', 'MSG 2 N', `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nmy cookie was ${cookie}`);
+  p.c('sb1', 'OUT').close('sb1', 'client');
+  p.c('ns1', 'OUT').close('ns1', 'client');
+  return p;
+}
 
 let tmp: TempDir;
 beforeAll(async () => {
   tmp = tempDir();
   for (const v of VERSIONS) await captureScenario(v, tmp.file(`msnp${v}.db`));
+  for (const v of VERSIONS) await captureScript(credentialsPlaybook(v), tmp.file(`credentials${v}.db`), v, ['NS', 'SB']);
   await captureScript(secretsPlaybook(), tmp.file('secrets.db'), 7, ['NS', 'SB']);
   await captureScript(ctpPlaybook(), tmp.file('ctp.db'), 3, ['NS']);
 }, 120_000);
@@ -29,7 +64,7 @@ describe('redaction leaves no secret of the original in any format', () => {
     it(`${name}: every secret of the capture is gone from chunks, frames, fixture, transcript, pcapng and vitest`, async () => {
       const capture = tmp.file(`${name}.db`);
       const secrets = capturedSecrets(capture);
-      expect(secrets.length).toBeGreaterThanOrEqual(name === 'ctp' ? 1 : 3);
+      expect(secrets.length).toBeGreaterThanOrEqual(name === 'ctp' ? 1 : name.startsWith('credentials') ? 5 : 3);
       for (const format of FORMATS) {
         const out = tmp.file(`${name}.${format}`);
         const result = await cli('export', '--capture', capture, '--format', format, '--out', out);
@@ -39,6 +74,18 @@ describe('redaction leaves no secret of the original in any format', () => {
         expect(left, `${name} ${format}`).toEqual([]);
         if (format !== 'frames') expect(text, `${name} ${format}: the search sees the streams`).toContain('VER 1 MSNP');
         expect(text, format).toMatch(/REDACTED-[A-Z]+-1/);
+      }
+      // Payload views (MIME headers, XML text) and a single connection's export are redacted too.
+      const views = tmp.file(`${name}.views.jsonl`);
+      expect(await cli('export', '--capture', capture, '--format', 'frames', '--views', '--out', views)).toMatchObject({ code: 0, err: '' });
+      expect(secrets.filter((s) => readFileSync(views, 'latin1').includes(s)), `${name} frames --views`).toEqual([]);
+      const store = CaptureStore.open(capture, { readonly: true });
+      const connectionIds = store.listConnections().map((c) => c.id);
+      store.close();
+      for (const id of connectionIds) {
+        const one = tmp.file(`${name}.c${id}.jsonl`);
+        expect(await cli('export', '--capture', capture, '--format', 'chunks', '--connection', String(id), '--out', one)).toMatchObject({ code: 0, err: '' });
+        expect(secrets.filter((s) => searchableText(readFileSync(one)).includes(s)), `${name} --connection ${id}`).toEqual([]);
       }
       // And --no-redact keeps them (the search itself works).
       const raw = tmp.file(`${name}.raw.jsonl`);
