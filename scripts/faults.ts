@@ -66,7 +66,7 @@ async function halfOpenRow(c: Checks, asked: number): Promise<void> {
   c.set('RSS per half-open connection (KiB)', (r.rssPerConnection / 1024).toFixed(1));
   c.set('normal session alone / beside them (ms)', `${Math.round(r.sessionAloneMs)} / ${Math.round(r.sessionBesideMs)}`);
   c.set('normal session', r.captureProblems.length === 0 ? 'byte for byte, fully captured' : 'MISMATCH');
-  c.set('closes recorded', `${closes} of ${r.count} in ${(r.closesRecordedMs / 1000).toFixed(1)} s`);
+  c.set('closes recorded', `${closes} of ${r.count} in ${(r.closesRecordedMs / 1000).toFixed(1)} s (the proxy logged the last after ${(r.closesLoggedMs / 1000).toFixed(1)} s, using ${Math.round(r.closesCpuMs)} ms of CPU: ${(r.closesCpuMs / r.count).toFixed(2)} ms per close)`);
   c.set('close reasons', Object.entries(r.closeReasons).map(([k, v]) => `${v} ${k}`).join(', '));
   c.set('half lines captured, flagged truncated', r.halfLinesCaptured);
 }

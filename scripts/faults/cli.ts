@@ -34,6 +34,8 @@ export interface CliProxy {
   stderr(): string;
   /** Resident memory of the process now, in bytes (Linux /proc). */
   rss(): number;
+  /** CPU time the process has used so far (user + system), in ms (Linux /proc). */
+  cpuMs(): number;
   /** Sends `signal` (once still running) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
@@ -70,6 +72,7 @@ export async function startCli(options: CliOptions): Promise<CliProxy> {
     child, pid, address, url: /inspector at (http:\/\/\S+)/.exec(ready)?.[1] ?? null, exited,
     stderr: () => stderr,
     rss: () => rssOf(pid),
+    cpuMs: () => cpuMsOf(pid),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -81,6 +84,13 @@ export async function startCli(options: CliOptions): Promise<CliProxy> {
 export function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** utime + stime of a process, in ms (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 on: the name may hold spaces
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The store's "writing again after N failed attempts over S s (W records written)" lines in a log. */

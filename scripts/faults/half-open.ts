@@ -39,8 +39,12 @@ export interface HalfOpenResult {
   recordedOpen: number;
   /** Close reasons recorded for the half-open connections, with counts. */
   closeReasons: Record<string, number>;
-  /** From the clients' close to every close recorded in the capture (ms). */
+  /** From the clients' close to every close recorded in the capture (ms; includes polling the file). */
   closesRecordedMs: number;
+  /** From the clients' close to the proxy logging the last of them (ms). */
+  closesLoggedMs: number;
+  /** CPU time the proxy spent meanwhile (ms). */
+  closesCpuMs: number;
   /** Those of them that sent half a line and have it as their only frame, flagged truncated. */
   halfLinesCaptured: number;
   exit: Exit;
@@ -140,8 +144,18 @@ export async function halfOpen(asked: number): Promise<HalfOpenResult> {
       return recordedOpen >= count;
     }, 30_000, 500);
 
-    await clients.close();
+    // The proxy logs every close: counting the lines is cheap, where reading 10,000 rows of the capture
+    // in a loop would hold up this process, which plays the upstream ends of those connections.
+    const closeLines = () => [...cli.stderr().matchAll(/^\[([^\]]+)\] info: connection \d+ .* closed: /gm)].map((m) => Date.parse(m[1] as string));
+    const sessionConnections = Object.keys(alone.frames).length + Object.keys(beside.frames).length;
+    await until('the normal sessions\' closes', () => closeLines().length >= sessionConnections, 30_000, 100);
+    const closeSent = Date.now();
     const closedAt = performance.now();
+    const cpuBefore = cli.cpuMs();
+    await clients.close();
+    await until(`${count} closes in the proxy's log`, () => closeLines().length >= sessionConnections + count, 120_000, 100);
+    const closesLoggedMs = Math.max(...closeLines()) - closeSent;
+    const closesCpuMs = cli.cpuMs() - cpuBefore;
     const halfOpenRows = (store: CaptureStore) => store.listConnections().filter((c) => c.label.startsWith('conn'));
     await until(`${count} closes in the capture`, () => readCapture(file, (store) => halfOpenRows(store).filter((c) => c.closeReason !== null).length) >= count, 120_000, 100);
     const closesRecordedMs = performance.now() - closedAt;
@@ -166,7 +180,7 @@ export async function halfOpen(asked: number): Promise<HalfOpenResult> {
     return {
       asked, count, fdLimit: limit, capped: count < asked, rssBefore, rssWith,
       rssPerConnection: count > 0 ? (rssWith - rssBefore) / count : 0,
-      sessionAloneMs, sessionBesideMs, captureProblems, recordedOpen, closeReasons, closesRecordedMs, halfLinesCaptured, exit,
+      sessionAloneMs, sessionBesideMs, captureProblems, recordedOpen, closeReasons, closesRecordedMs, closesLoggedMs, closesCpuMs, halfLinesCaptured, exit,
     };
   } finally {
     clients?.kill();
