@@ -15,6 +15,13 @@ import type { Referral } from './rewriter.js';
 
 /** Referrals kept waiting for their client, per kind: beyond this the oldest are forgotten. */
 const MAX_PENDING = 10_000;
+/**
+ * Listen backlog (the kernel caps it at net.core.somaxconn). Node accepts about one connection per
+ * listener per event-loop turn, so a busy proxy falls behind a burst of connections; past Node's default
+ * of 511 waiting, the kernel drops handshakes and clients stall for up to a minute of retransmissions
+ * (seen in the load test, docs/hardening.md).
+ */
+const BACKLOG = 4096;
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -114,7 +121,7 @@ export class MsnpProxy {
     const route: Route = { server, target, kind };
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.#listenHost, port }, () => {
+      server.listen({ host: this.#listenHost, port, backlog: BACKLOG }, () => {
         server.off('error', reject);
         server.on('error', (error) => this.#log('error', `listener for ${key || 'clients'}: ${error.message}`));
         this.#routes.set(key, route);
