@@ -17,13 +17,14 @@ const HELP = `Usage: npm run load -- [options]
   --sample S        proxy RSS sampling interval (default ${DEFAULTS.sampleS})
   --no-browser      do not open the inspector in chromium
   --seed N          seed of the clients' random pauses (default ${DEFAULTS.seed})
+  --keep            keep the run's directory (capture file and proxy log) and print where it is
   --json            print the report as JSON (progress goes to stderr)`;
 
 const { values } = parseArgs({
   options: {
     clients: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, think: { type: 'string' },
     rounds: { type: 'string' }, messages: { type: 'string' }, direct: { type: 'string' }, sample: { type: 'string' },
-    'no-browser': { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -55,6 +56,7 @@ const options: Partial<LoadOptions> = {
   sampleS: num('sample', DEFAULTS.sampleS, 0.5),
   browser: !values['no-browser'],
   seed: num('seed', DEFAULTS.seed),
+  keep: values.keep,
   log: (line) => process.stderr.write(`[load] ${line}\n`),
 };
 
@@ -82,6 +84,7 @@ function readable(r: LoadReport): string {
     `proxy RSS: start ${mib(r.memory.startRss)}, after warm-up ${mib(r.memory.warmRss)}, end ${mib(r.memory.endRss)}, max ${mib(r.memory.maxRss)}; second-half slope ${(r.memory.secondHalfSlope / 1048576).toFixed(2)} MiB/min (${r.memory.samples.length} samples); proxy CPU ${r.memory.proxyCpuS.toFixed(0)} s`,
     `latency (request → first reply): through the proxy p50 ${ms(r.latency.proxied.p50)} p99 ${ms(r.latency.proxied.p99)} (n=${n(r.latency.proxied.n)}); direct p50 ${ms(r.latency.direct.p50)} p99 ${ms(r.latency.direct.p99)} (n=${n(r.latency.direct.n)})`,
     `  added by the proxy: p50 ${ms(r.latency.addedP50)}, p99 ${ms(r.latency.addedP99)}`,
+    `proxy event loop (5-s windows): delay p99 median ${ms(r.proxyLoop.p99Median)}, worst ${ms(r.proxyLoop.p99Max)}, longest ${ms(r.proxyLoop.max)}; CPU ${(100 * r.proxyLoop.cpuMean).toFixed(0)}% of a core on average, ${(100 * r.proxyLoop.cpuMax).toFixed(0)}% at most`,
   ];
   if (r.browser) {
     lines.push(`inspector in chromium: ${r.browser.polls} polls, ${r.browser.failedPolls} unanswered, tail in view in ${r.browser.followedPolls}; showed up to ${n(r.browser.maxShown)} frames, ${n(r.browser.finalShown)} at the end; ${r.browser.problems.length} page errors`);
@@ -89,6 +92,7 @@ function readable(r: LoadReport): string {
     lines.push('inspector in chromium: not opened');
   }
   lines.push(`proxy: exit ${r.proxy.exit.code ?? r.proxy.exit.signal}, ${r.proxy.problemCount} warnings/errors logged`);
+  if (r.kept) lines.push(`kept: ${r.kept} (load.sqlite, proxy.log)`);
   lines.push('', r.failures.length === 0 ? 'PASS' : `FAIL:\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);
   return lines.join('\n');
 }

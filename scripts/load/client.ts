@@ -263,7 +263,7 @@ class Conn {
       if (this.#error) throw new Error(`${this.#what}: ${this.#error.message} while waiting for ${what}`);
       if (this.#ended) throw new Error(`${this.#what}: closed by the server while waiting for ${what}`);
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`${this.#what}: no ${what} within ${READ_TIMEOUT_MS / 1000} s`);
+      if (left <= 0) throw new Error(`${this.#what}: no ${what} within ${READ_TIMEOUT_MS / 1000} s (local port ${this.socket.localPort}, waiting since ${new Date(Date.now() - READ_TIMEOUT_MS).toISOString()})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {

@@ -13,7 +13,7 @@ import { buildWebApp } from '../../test/browser/browser.js';
 import { type CaptureTotals, readCapture } from './capture-check.js';
 import { type ClientResult, runClient } from './client.js';
 import { type InspectorPage, type PagePoll, openInspector } from './inspector-page.js';
-import { ROOT, cpuSecondsOf, rssOf, startProxy } from './proxy-child.js';
+import { type LoopSample, ROOT, cpuSecondsOf, rssOf, startProxy } from './proxy-child.js';
 import type { Role, ServerReport } from './server.js';
 import type { FromServer, ToServer } from './server-child.js';
 import { VERSIONS } from './shapes.js';
@@ -34,13 +34,15 @@ export interface LoadOptions {
   /** Open the inspector in chromium (required under CI). */
   browser: boolean;
   seed: number;
+  /** Keep the run's directory (capture file, proxy log) instead of removing it; its path is in the report. */
+  keep: boolean;
   /** Progress lines. */
   log: (line: string) => void;
 }
 
 export const DEFAULTS: LoadOptions = {
-  clients: 1000, durationS: 600, rampS: 60, thinkMs: 1500, rounds: 2, messages: 2, directClients: 20, sampleS: 5,
-  browser: true, seed: 1, log: () => {},
+  clients: 1000, durationS: 600, rampS: 60, thinkMs: 2000, rounds: 2, messages: 2, directClients: 20, sampleS: 5,
+  browser: true, seed: 1, keep: false, log: () => {},
 };
 
 /** One direction's comparison: what each end counted and what the capture holds. */
@@ -56,6 +58,8 @@ export interface LatencyStats { n: number; p50: number; p99: number; mean: numbe
 
 export interface LoadReport {
   options: Omit<LoadOptions, 'log'>;
+  /** The run's directory when kept (load.sqlite, proxy.log), else null. */
+  kept: string | null;
   machine: { cpus: number; node: string };
   /** Seconds: the whole run, and the time from the first client start until the last client finished. */
   elapsedS: number;
@@ -82,6 +86,8 @@ export interface LoadReport {
     secondHalfSlope: number;
     proxyCpuS: number;
   };
+  /** The proxy's event-loop delay (ms) over 5-s windows: median and worst window p99, worst single delay; its CPU share. */
+  proxyLoop: { windows: number; p99Median: number; p99Max: number; max: number; cpuMean: number; cpuMax: number };
   proxy: { exit: { code: number | null; signal: NodeJS.Signals | null }; problems: string[]; problemCount: number };
   browser: { opened: boolean; polls: number; failedPolls: number; maxShown: number; finalShown: number; followedPolls: number; problems: string[]; lastPolls: PagePoll[] } | null;
   /** Everything the run asserts; empty when it passed. */
@@ -105,8 +111,9 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
       startServers((child) => { server = child; }),
       webRoot ? buildWebApp(webRoot) : Promise.resolve(),
     ]);
-    proxy = await startProxy(servers.proxied.DS, capture, webRoot);
+    proxy = await startProxy(servers.proxied.DS, capture, webRoot, join(dir, 'proxy.log'));
     log(`proxy pid ${proxy.pid} on ${proxy.address}, inspector at ${proxy.inspectorUrl}`);
+    if (o.keep) log(`run directory ${dir}`);
     if (o.browser) {
       page = await openInspector(proxy.inspectorUrl);
       log(page ? 'inspector open in chromium' : 'no chromium found: running without the browser');
@@ -184,21 +191,23 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
     const proxyCpuS = cpuSecondsOf(pid);
     log(`all clients finished after ${loadS.toFixed(0)} s of load`);
 
-    // The page once more, once the last frames had time to reach it.
+    // The page once more, once the last frames had time to reach it; closed before the proxy stops
+    // (which the page would report as refused reconnections).
     if (page) {
       await sleep(3000);
       await page.poll(since());
+      await page.close();
     }
     const exit = await proxy.stop();
     const report = await serverReport(server as unknown as ChildProcess);
     const totals = readCapture(capture);
-    return summarize(o, { results, latency, samples, loadStart, loadS, proxyCpuS, exit, totals, report, page, proxy, fileBytes: statSync(capture).size, elapsed: since() });
+    return summarize(o, { results, latency, samples, loadStart, loadS, proxyCpuS, exit, totals, report, page, proxy, fileBytes: statSync(capture).size, elapsed: since(), dir });
   } finally {
     await page?.close().catch(() => {});
     if (proxy && proxy.child.exitCode === null && proxy.child.signalCode === null) proxy.child.kill('SIGKILL');
     const s = server as ChildProcess | null;
     if (s && s.exitCode === null) s.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -237,9 +246,10 @@ interface Collected {
   totals: CaptureTotals;
   report: { proxied: ServerReport; direct: ServerReport };
   page: InspectorPage | null;
-  proxy: { problems: string[]; problemCount: () => number };
+  proxy: { problems: string[]; problemCount: () => number; loop: LoopSample[] };
   fileBytes: number;
   elapsed: number;
+  dir: string;
 }
 
 function summarize(o: LoadOptions, c: Collected): LoadReport {
@@ -347,6 +357,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
   }
   return {
     options,
+    kept: o.keep ? c.dir : null,
     machine: { cpus: availableParallelism(), node: process.version },
     elapsedS: c.elapsed,
     loadS: c.loadS,
@@ -361,9 +372,22 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     server: { proxied: strip(c.report.proxied), direct: strip(c.report.direct) },
     latency: { proxied: lp, direct: ld, addedP50: lp.p50 - ld.p50, addedP99: lp.p99 - ld.p99, byKind },
     memory,
+    proxyLoop: loopSummary(c.proxy.loop),
     proxy: { exit: c.exit, problems: c.proxy.problems, problemCount: c.proxy.problemCount() },
     browser,
     failures,
+  };
+}
+
+function loopSummary(loop: LoopSample[]): LoadReport['proxyLoop'] {
+  const p99s = loop.map((l) => l.p99).sort((a, b) => a - b);
+  return {
+    windows: loop.length,
+    p99Median: p99s[Math.floor(p99s.length / 2)] ?? NaN,
+    p99Max: p99s.at(-1) ?? NaN,
+    max: Math.max(...loop.map((l) => l.max)),
+    cpuMean: loop.reduce((a, l) => a + l.cpu, 0) / Math.max(1, loop.length),
+    cpuMax: Math.max(...loop.map((l) => l.cpu)),
   };
 }
 

@@ -54,7 +54,9 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
         polls.push(result);
         return result;
       },
-      close: () => browser.close(),
+      async close() {
+        if (browser.isConnected()) await browser.close();
+      },
     };
   } catch (error) {
     await browser.close();

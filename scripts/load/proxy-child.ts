@@ -1,11 +1,11 @@
 // The real proxy for the load test: `node bin/msnp-inspector.js proxy … --web 127.0.0.1:0` in a child
-// process, as a user runs it. Its ready line names the client address and the inspector URL; its log
-// (one line per connection and referral at info level) is drained and only warnings and errors kept.
+// process, as a user runs it. Its ready line names the client address and the inspector URL; of its log
+// (one line per connection and referral at info level) only warnings and errors are kept.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const KEEP = 50;
@@ -16,34 +16,59 @@ export interface ProxyChild {
   /** Where clients connect. */
   address: string;
   inspectorUrl: string;
-  /** Warning and error lines of its log (the first KEEP), and how many there were. */
+  /** Warning and error lines of its log (the first KEEP), and how many there were; read once it stopped. */
   problems: string[];
   problemCount: () => number;
+  /** The proxy's event-loop delay and CPU share, one sample per 5 s (loop-probe.mjs). */
+  loop: LoopSample[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (closes every connection, flushes the capture); SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startProxy(upstream: string, capture: string, webRoot: string | null): Promise<ProxyChild> {
+export interface LoopSample {
+  /** Event-loop delay over the 5 s, ms. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU time over wall time (1 = one core busy). */
+  cpu: number;
+}
+
+export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string): Promise<ProxyChild> {
+  // The log goes to a file, not a pipe: Node writes to a stderr pipe synchronously, so a reader that
+  // falls behind would stall the proxy and be measured as the proxy's latency.
+  const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [
-    join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
+    '--import', pathToFileURL(join(ROOT, 'scripts/load/loop-probe.mjs')).href, join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
   ], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, stdio: ['ignore', 'pipe', logFd],
     // A web build of this checkout made for the run (the proxy's developer knob for it), not web/dist.
     env: { ...process.env, ...(webRoot ? { MSNP_DEV_WEB_ROOT: webRoot } : {}) },
   });
+  closeSync(logFd);
   const problems: string[] = [];
+  const loop: LoopSample[] = [];
   let problemCount = 0;
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    if (!/\] (warn|error): /.test(line) && !/^\s*(at |Error|TypeError|RangeError)/.test(line)) return;
-    problemCount++;
-    if (problems.length < KEEP) problems.push(line);
-  });
+  /** Reads the problems and the event-loop samples out of the log (once the proxy has exited). */
+  const scan = () => {
+    problems.length = 0;
+    problemCount = 0;
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      if (line.startsWith('[loop-probe] ')) {
+        loop.push(JSON.parse(line.slice(13)) as LoopSample);
+        continue;
+      }
+      if (!/\] (warn|error): /.test(line) && !/^\s*(at |Error|TypeError|RangeError)/.test(line)) continue;
+      problemCount++;
+      if (problems.length < KEEP) problems.push(line);
+    }
+  };
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
   const ready = await new Promise<string>((done, fail) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', done);
-    void exited.then(({ code }) => fail(new Error(`the proxy exited (${code}) before it was ready: ${problems.join('\n')}`)));
+    void exited.then(({ code }) => fail(new Error(`the proxy exited (${code}) before it was ready: ${readFileSync(logFile, 'utf8').slice(-2000)}`)));
   });
   const m = /listening on (\S+), forwarding to .*inspector at (http:\/\/\S+)$/.exec(ready);
   if (!m) {
@@ -51,12 +76,13 @@ export async function startProxy(upstream: string, capture: string, webRoot: str
     throw new Error(`unexpected ready line: ${ready}`);
   }
   return {
-    child, pid: child.pid as number, address: m[1] as string, inspectorUrl: m[2] as string, problems, problemCount: () => problemCount, exited,
+    child, pid: child.pid as number, address: m[1] as string, inspectorUrl: m[2] as string, problems, problemCount: () => problemCount, loop, exited,
     async stop(graceMs = 120_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const result = await exited;
       clearTimeout(timer);
+      scan();
       return result;
     },
   };

@@ -1,0 +1,19 @@
+// Preloaded into the proxy by the load test (`node --import ./loop-probe.mjs …`): every 5 s, one line on
+// stderr with the event loop's delay over those seconds (ms) and the process's CPU use, so that the
+// report can tell a busy proxy from one starved of CPU by its neighbours.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const histogram = monitorEventLoopDelay({ resolution: 10 });
+histogram.enable();
+let cpu = process.cpuUsage();
+let at = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  const used = process.cpuUsage(cpu);
+  const ms = (ns) => Number((ns / 1e6).toFixed(1));
+  const line = { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), cpu: Number(((used.user + used.system) / 1000 / (now - at)).toFixed(3)) };
+  process.stderr.write(`[loop-probe] ${JSON.stringify(line)}\n`);
+  histogram.reset();
+  cpu = process.cpuUsage();
+  at = now;
+}, 5000).unref();
