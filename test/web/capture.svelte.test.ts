@@ -90,6 +90,29 @@ describe('CaptureState live deltas', () => {
     expect(api.frameCalls).toHaveLength(2);
   });
 
+  it('keeps appending locally when a page read meanwhile already counts frames not yet announced', async () => {
+    // After a reset or reconnect the rows between the first page and the tail load as they are scrolled
+    // to; the server's total in those pages runs ahead of the announcements, which must not turn every
+    // following announcement into another read of the tail.
+    const api = new FakeApi(1000);
+    const state = await loaded(api);
+    state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    await settle();
+    const reads = api.frameCalls.length;
+    const unannounced = api.append(5);
+    state.ensureRange(500, 540);
+    await settle();
+    expect(api.frameCalls.slice(reads)).toEqual(['GET /api/frames?offset=500&limit=100']);
+    expect(state.total).toBe(1001);
+    expect(state.rowAt(520)?.id).toBe(521);
+    state.applyLive([{ type: 'frames/add', frames: unannounced }]);
+    for (let i = 0; i < 3; i++) state.applyLive([{ type: 'frames/add', frames: api.append(1) }]);
+    await settle();
+    expect(state.total).toBe(1009);
+    expect(state.rowAt(1008)?.id).toBe(1009);
+    expect(api.frameCalls).toHaveLength(reads + 1);
+  });
+
   it('a soft load during a full one waits for it, then reads only the tail', async () => {
     const api = new FakeApi(1000);
     const state = new CaptureState({ api, pageSize: 100 });
@@ -291,6 +314,37 @@ describe('CaptureState selection', () => {
     expect(state.selectedIndex).toBe(41);
     await settle();
     expect(state.detail?.id).toBe(42);
+  });
+
+  it('asks the server where a selected frame outside the loaded rows is, in the filtered list', async () => {
+    // A URL naming a frame deep in a million-frame list: only the first page is held.
+    const big = new FakeApi(1_000_000);
+    const state = await loaded(big, { search: '?frame=900001', pageSize: 500 });
+    await settle();
+    expect(big.calls).toContain('GET /api/frames/900001/position');
+    expect(state.selectedIndex).toBe(900_000);
+    state.ensureRange(900_000, 900_010);
+    await settle();
+    expect(state.rowAt(state.selectedIndex as number)?.id).toBe(900_001);
+
+    // Filtered: the position counts only the matching frames; a frame the filter leaves out stays unplaced.
+    const api = new FakeApi(2000);
+    const filtered = await loaded(api, { search: '?command=MSG' });
+    expect(api.at(1988).command).toBe('MSG');
+    filtered.select(1989); // beyond the first page of matches
+    await settle();
+    expect(api.calls.at(-1)).toBe('GET /api/frames/1989/position?command=MSG');
+    const matchesBefore = Array.from({ length: 1988 }, (_, i) => api.at(i)).filter((f) => f.command === 'MSG').length;
+    expect(matchesBefore).toBeGreaterThan(100);
+    expect(filtered.selectedIndex).toBe(matchesBefore);
+    expect(api.at(1990).command).not.toBe('MSG');
+    filtered.select(1991);
+    await settle();
+    expect([filtered.selectedId, filtered.selectedIndex]).toEqual([1991, null]);
+    // A filter change keeps the selection and places it in the new list.
+    filtered.setFilter({ commands: [] });
+    await settle();
+    expect(filtered.selectedIndex).toBe(1990);
   });
 
   it('reports API failures instead of throwing', async () => {

@@ -1,5 +1,5 @@
 // In-memory stand-ins for the REST API, the WebSocket and the browser's timers, for rune-state tests.
-import type { CaptureInfo, FrameDetail, FramePage, FrameQuery, FrameSummary, SessionDetail, SessionSummary, ConnectionSummary } from '../../shared/api/dto.js';
+import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, FrameSummary, SessionDetail, SessionSummary, ConnectionSummary } from '../../shared/api/dto.js';
 import type { Api } from '../../web/src/lib/api.js';
 import type { Scheduler, SocketLike } from '../../web/src/lib/live.svelte.js';
 
@@ -134,6 +134,17 @@ export class FakeApi implements Api {
         ...f, bytes: btoa(`${f.command} ${f.trId ?? ''}\r\n`), rewrittenBytes: null, partnerId,
         decoded: { conn: f.conn, dir: f.dir, index: f.index, command: f.command, trId: f.trId, params: [], payloadLength: null, version: f.version, fields: [], issues: [], t_ms: f.tsWall, offset: 0, size: f.size, kind: 'command', title: f.command, summary: f.summary },
       };
+    });
+  }
+
+  framePosition(id: number, filters: FrameFilterQuery): Promise<FramePosition> {
+    const query = new URLSearchParams(Object.entries(filters).map(([k, v]) => [k, String(v)])).toString();
+    return this.#respond(`GET /api/frames/${id}/position${query ? `?${query}` : ''}`, () => {
+      if (id < 1 || id > this.length) throw new Error('404');
+      if (Object.keys(filters).length === 0) return { position: id - 1 };
+      let position = 0;
+      for (let i = 0; i < id - 1; i++) if (matches(filters, this.at(i))) position++;
+      return { position: matches(filters, this.at(id - 1)) ? position : null };
     });
   }
 

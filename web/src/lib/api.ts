@@ -1,5 +1,5 @@
 // Typed fetch wrappers over the REST contract (shared/api/dto.ts). The only place that builds URLs.
-import type { CaptureInfo, FrameDetail, FramePage, FrameQuery, SessionDetail, SessionSummary } from '../../../shared/api/dto.js';
+import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, SessionDetail, SessionSummary } from '../../../shared/api/dto.js';
 
 export interface Api {
   capture(): Promise<CaptureInfo>;
@@ -7,6 +7,8 @@ export interface Api {
   session(id: number): Promise<SessionDetail>;
   frames(query: FrameQuery): Promise<FramePage>;
   frame(id: number): Promise<FrameDetail>;
+  /** Where frame `id` is in the list the filters select (null: they leave it out). */
+  framePosition(id: number, filters: FrameFilterQuery): Promise<FramePosition>;
 }
 
 export class ApiError extends Error {
@@ -51,5 +53,6 @@ export function httpApi(base = '', fetchFn: typeof fetch = (...args) => fetch(..
     session: (id) => get(`/api/sessions/${id}`),
     frames: (query) => get(`/api/frames${frameQueryString(query)}`),
     frame: (id) => get(`/api/frames/${id}`),
+    framePosition: (id, filters) => get(`/api/frames/${id}/position${frameQueryString(filters)}`),
   };
 }

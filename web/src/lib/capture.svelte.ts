@@ -146,6 +146,7 @@ export class CaptureState {
       this.error = null;
       for (const id of this.expanded) void this.loadSession(id);
       if (mode === 'full' && this.selectedId !== null && this.detailOpen) void this.#loadDetail(this.selectedId);
+      if (mode === 'full' && this.selectedId !== null && this.selectedIndex === null) void this.#locate(this.selectedId);
     } catch (error) {
       if (latest()) this.error = message(error);
     } finally {
@@ -236,6 +237,7 @@ export class CaptureState {
     this.selectedIndex = pos >= 0 ? pos : null;
     this.detailOpen = true;
     void this.#loadDetail(id);
+    if (pos < 0) void this.#locate(id);
   }
 
   /** Moves the selection by `delta` rows (keyboard); the detail follows when it is open. */
@@ -286,10 +288,29 @@ export class CaptureState {
     this.#busy++;
     try {
       await this.#list.loadFirst(gen);
+      if (gen === this.#list.generation && this.selectedId !== null && this.selectedIndex === null) void this.#locate(this.selectedId);
     } catch (error) {
       if (gen === this.#list.generation) this.error = message(error);
     } finally {
       this.#busy--;
+    }
+  }
+
+  /**
+   * A selected frame outside the rows held (a shared URL, a partner link deep in a big list): the server
+   * says where it is in the current list, and the table scrolls there (its rows load as they come into
+   * view). Left unplaced when the filter excludes it or the selection or list changed meanwhile.
+   */
+  async #locate(id: number): Promise<void> {
+    const gen = this.#list.generation;
+    const { offset: _offset, limit: _limit, ...filters } = frameQuery(this.filter, 0, 0);
+    try {
+      const { position } = await this.api.framePosition(id, filters);
+      if (gen !== this.#list.generation || this.selectedId !== id || this.selectedIndex !== null || position === null) return;
+      if (position >= this.#list.total) await this.#list.syncTail(); // newer than the list's end as known here
+      if (gen === this.#list.generation && this.selectedId === id && position < this.#list.total) this.selectedIndex = position;
+    } catch (error) {
+      if (this.selectedId === id) this.error = message(error);
     }
   }
 

@@ -151,7 +151,10 @@ export class FrameWindow {
     let ok = false;
     try {
       const page = await this.#options.api.frames(this.#options.query(no * this.pageSize, this.pageSize));
-      this.#absorb(page, gen);
+      // While the list's end is known, live frames extend it: a page read meanwhile may count frames
+      // whose announcement is still on its way, and growing to its total would forget that end (each
+      // announcement would then re-read the tail over REST).
+      this.#absorb(page, gen, this.#lastId === null);
       ok = true;
     } catch (error) {
       if (gen === this.#gen) this.#options.onError?.(error);
@@ -164,10 +167,14 @@ export class FrameWindow {
     }
   }
 
-  #absorb(page: FramePage, gen: number): void {
+  /** Stores a page read; `grow`: the list takes the page's total, else rows past its end are left out. */
+  #absorb(read: FramePage, gen: number, grow = true): void {
     if (gen !== this.#gen) return;
+    const page = grow || read.offset + read.frames.length <= this.total
+      ? read
+      : { ...read, frames: read.frames.slice(0, Math.max(0, this.total - read.offset)) };
     this.#pages.put(page.offset, page.frames);
-    if (page.total > this.total) {
+    if (grow && page.total > this.total) {
       this.total = page.total;
       this.#lastId = null;
     }
