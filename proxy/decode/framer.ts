@@ -16,7 +16,8 @@
 // Garbage (a line that is not a command) goes out as a raw frame the moment its line ends. The garbage
 // lines right after it are gathered into raw frames of up to maxLine bytes, so a flood of junk (say
 // 1 MiB of bare LFs) makes a few dozen frames, not a million. A gathered frame waits for the first line
-// that cannot join it (a command, or one too long to fit), or for the end of the stream.
+// that cannot join it (one that starts like a command, or one too long to fit), or for the end of the
+// stream.
 
 export interface FramerLimits {
   /** Longest command line accepted, CRLF included (default 16 KiB). */
@@ -282,7 +283,11 @@ export class Framer {
     const from = this.#start + mode.held;
     const lf = this.#findLf(from);
     if (lf < 0) {
-      if (this.#end - from < limit - mode.held) return false; // the line may still end in time to fit
+      // Wait while the line may still end in time to fit, unless it already shows a command's start
+      // (deciding on the first 4 bytes keeps the decision where redaction leaves bytes unchanged).
+      const partial = this.#end - from;
+      const command = partial >= 4 && looksLikeCommand(this.#buf, from, from + 4);
+      if (!command && partial < limit - mode.held) return false;
     } else {
       const length = lf - from + 1;
       const crlf = length >= 2 && this.#buf[lf - 1] === CR;

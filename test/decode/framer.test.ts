@@ -139,7 +139,7 @@ describe('framer', () => {
     expect(shape(frame(seededChunks(input, 6, 7)))).toEqual(shape(whole));
   });
 
-  it('holds gathered garbage until the next line cannot join it, but never the line being written', () => {
+  it('holds gathered garbage until the next line cannot join it (decided on its first 4 bytes), never the line being written', () => {
     const kept: Frame[] = [];
     const framer = new Framer((c, n) => announcesPayload(c, n, 's2c', 12), (f) => kept.push(f));
     framer.push(S('hello\r\n'));
@@ -147,7 +147,12 @@ describe('framer', () => {
     framer.push(S('a\r\nb\r\nXF'));
     expect(kept).toHaveLength(1);
     expect(framer.partialLine()?.toString()).toBe('XF'); // what the referral rewriter holds back
-    framer.push(S('R 1 NS 10.0.0.1:1863 0\r\nc\r\n'));
+    framer.push(S('R'));
+    expect(kept).toHaveLength(1); // "XFR" might still be the start of a garbage line ("XFRx")
+    framer.push(S(' 1'));
+    expect(kept).toHaveLength(2); // "XFR " starts a command (or an over-long line): the gathered lines go
+    expect(framer.partialLine()?.toString()).toBe('XFR 1');
+    framer.push(S(' NS 10.0.0.1:1863 0\r\nc\r\n'));
     expect(kept.map((f) => [f.bytes.toString(), f.issues[0]])).toEqual([
       ['hello\r\n', 'garbage: not an MSNP command line'],
       ['a\r\nb\r\n', 'garbage: 2 lines that are not MSNP command lines'],

@@ -163,9 +163,12 @@ describe('re-chunking a redacted stream', () => {
   const frame = 'USR 7 TWN S t=abcdefgh&p=ijkl\r\n';
   const edit: Edit = { offset: 0, size: frame.length, bytes: Buffer.from('USR 7 TWN S t=REDACTED-TICKET-1&p=REDACTED-PROFILE-1\r\n') };
 
-  it('moves a boundary inside a changed frame to its start, and keeps the others', () => {
+  it('keeps a boundary inside a changed frame within its unchanged head, moves it to the head\'s end beyond', () => {
     const out = rechunk(reads, [edit]).map((b) => b.toString());
-    expect(out).toEqual(['', 'USR 7 TWN S t=REDACTED-TICKET-1&p=REDACTED-PROFILE-1\r\nSYN 8 0\r', '\nOUT\r\n']);
+    expect(out).toEqual(['USR 7 TWN S t=', 'REDACTED-TICKET-1&p=REDACTED-PROFILE-1\r\nSYN 8 0\r', '\nOUT\r\n']);
+    // A frame that keeps its size (masked in place) keeps every boundary.
+    const masked: Edit = { ...edit, bytes: Buffer.from('USR 7 TWN S t=XXXXXXXX&p=XXXX\r\n') };
+    expect(rechunk(reads, [masked]).map((b) => b.toString())).toEqual(['USR 7 TWN S t=XX', 'XXXXXX&p=XXXX\r\nSYN 8 0\r', '\nOUT\r\n']);
   });
 
   it('drops reads left empty and fixes payload lengths', () => {
@@ -173,16 +176,18 @@ describe('re-chunking a redacted stream', () => {
     const chunks = [
       { conn: 'ns1', dir: 's2c' as const, t_ms: 1, bytes: Buffer.from('VER 1 MSNP8\r\n') },
       { conn: 'ns1', dir: 's2c' as const, t_ms: 2, bytes: Buffer.from(`MSG Hotmail Hotmail ${body.length}\r\nMIME-Ver`) },
-      { conn: 'ns1', dir: 's2c' as const, t_ms: 3, bytes: Buffer.from(`${body.slice(8)}CHL 0 12345\r\n`) },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 3, bytes: Buffer.from(body.slice(8, 20)) },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 4, bytes: Buffer.from(`${body.slice(20)}CHL 0 12345\r\n`) },
     ];
     const result = redactChunks(chunks);
-    expect(result.chunks.map((c) => c.t_ms)).toEqual([1, 3]);
-    const text = result.chunks[1]!.bytes.toString();
     const redactedBody = 'MIME-Version: 1.0\r\nMSPAuth: REDACTED-AUTH-1\r\n\r\n';
-    expect(text).toBe(`MSG Hotmail Hotmail ${redactedBody.length}\r\n${redactedBody}CHL 0 12345\r\n`);
+    // The length token changes from 44 to 47: its "4" is the last byte of the frame's unchanged head.
+    expect(result.chunks.map((c) => [c.t_ms, c.bytes.toString()])).toEqual([
+      [1, 'VER 1 MSNP8\r\n'], [2, 'MSG Hotmail Hotmail 4'], [4, `${String(redactedBody.length).slice(1)}\r\n${redactedBody}CHL 0 12345\r\n`],
+    ]);
   });
 
-  it('keeps the first read of a connection even when left empty, so connections keep their order', () => {
+  it('keeps connections in the order of their first read when it lies inside a redacted frame', () => {
     // Fuzz seed 1 input 123757: sb1's first read was all inside a redacted frame completed later.
     const chunks = [
       { conn: 'sb1', dir: 'c2s' as const, t_ms: 1, bytes: Buffer.from('USR 1 x@y.z cook') },
@@ -191,12 +196,29 @@ describe('re-chunking a redacted stream', () => {
     ];
     const result = redactChunks(chunks);
     expect(result.chunks.map((c) => [c.conn, c.t_ms, c.bytes.toString()])).toEqual([
-      ['sb1', 1, ''], ['ns1', 2, 'PNG\r\nOUT'], ['sb1', 3, 'USR 1 x@y.z REDACTED-COOKIE-1\r\nOUT'],
+      ['sb1', 1, 'USR 1 x@y.z '], ['ns1', 2, 'PNG\r\nOUT'], ['sb1', 3, 'REDACTED-COOKIE-1\r\nOUT'],
     ]);
     // The cut-short "OUT"s come out at the end, connection by connection in order of first read.
     const order = (cs: readonly Chunk[]) => decodeChunks(cs).frames.map((f) => `${f.conn} ${f.command || 'raw'}`);
     expect(order(result.chunks)).toEqual(order(chunks));
     expect(order(result.chunks)).toEqual(['ns1 PNG', 'sb1 USR', 'sb1 raw', 'ns1 raw']);
+  });
+
+  it('keeps gathered garbage in the read where the redacted command after it begins', () => {
+    // Fuzz seed 1 input 61866: the framer emits gathered garbage lines when the next line starts like a
+    // command; moving that line's start to a later read moved the garbage after the other stream's frames.
+    const chunks = [
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 1, bytes: Buffer.from('hello\r\nmore\r\njunk\r\nXFR 1') },
+      { conn: 'ns1', dir: 'c2s' as const, t_ms: 2, bytes: Buffer.from('PNG\r\n') },
+      { conn: 'ns1', dir: 's2c' as const, t_ms: 3, bytes: Buffer.from(' SB 10.0.0.1:1863 CKI 17262740.1050826919.32308\r\n') },
+    ];
+    const result = redactChunks(chunks);
+    expect(result.changedFrames).toBe(1);
+    const order = (cs: readonly Chunk[]) => decodeChunks(cs).frames.map((f) => `${f.dir} ${f.command || f.issues[0]}`);
+    expect(order(result.chunks)).toEqual(order(chunks));
+    expect(order(result.chunks)).toEqual([
+      's2c garbage: not an MSNP command line', 's2c garbage: 2 lines that are not MSNP command lines', 'c2s PNG', 's2c XFR',
+    ]);
   });
 });
 
