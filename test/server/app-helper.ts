@@ -1,6 +1,6 @@
 // Builds the inspector app over a temporary capture for inject/injectWS tests, and closes it after.
 import type { FastifyInstance } from 'fastify';
-import type { LiveMessage } from '../../shared/api/live.js';
+import { type LiveMessage, decodeLive } from '../../shared/api/live.js';
 import { type AppOptions, buildApp } from '../../proxy/server/app.js';
 import type { CaptureStoreOptions } from '../../proxy/capture/store.js';
 import { type TempCapture, tempCapture } from './fixture.js';
@@ -46,7 +46,7 @@ export async function liveTap(app: FastifyInstance, url = '/api/live', headers: 
   const ws = await app.injectWS(url, { headers }, {
     onInit(socket) {
       socket.on('message', (data: Buffer) => {
-        messages.push(JSON.parse(String(data)) as LiveMessage);
+        messages.push(decodeLive(String(data)));
         for (const wake of waiters.splice(0)) wake();
       });
     },

@@ -3,7 +3,7 @@
 // (tickMs is huge), so nothing here depends on timing.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameSummary } from '../../shared/api/dto.js';
-import type { LiveMessage } from '../../shared/api/live.js';
+import { type LiveMessage, decodeLive, encodeLive } from '../../shared/api/live.js';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { buildApp } from '../../proxy/server/app.js';
 import { LiveClient, type LiveSocket } from '../../proxy/server/live/client.js';
@@ -199,13 +199,38 @@ describe('serving a file another process writes', () => {
   });
 });
 
+describe('live wire format', () => {
+  const summary = (id: number): FrameSummary => ({
+    id, sessionId: 1, connectionId: 2, conn: 'ns1', dir: 's2c', index: id, tsWall: 1_700_000_000_000 + id, command: 'NLN', trId: null,
+    version: 'MSNP12', summary: `NLN NLN user${id}@example.com`, size: 40, issueCount: 0, rewritten: false,
+  });
+
+  it('sends frames/add as rows, decoded back to the same summaries in well under the bytes of plain JSON', () => {
+    const message: LiveMessage = { type: 'frames/add', frames: Array.from({ length: 200 }, (_, i) => summary(i + 1)) };
+    const text = encodeLive(message);
+    expect(JSON.parse(text)).toMatchObject({ type: 'frames/add', rows: expect.any(Array) });
+    expect(decodeLive(text)).toEqual(message);
+    expect(text.length).toBeLessThan(JSON.stringify(message).length * 0.6);
+    const other: LiveMessage = { type: 'reset', reason: 'behind' };
+    expect(encodeLive(other)).toBe(JSON.stringify(other));
+    expect(decodeLive(encodeLive(other))).toEqual(other);
+  });
+
+  it('decodes rows by field name when the columns come in another order', () => {
+    const f = summary(7);
+    const fields = Object.keys(f).reverse();
+    const text = JSON.stringify({ type: 'frames/add', fields, rows: [fields.map((k) => f[k as keyof FrameSummary])] });
+    expect(decodeLive(text)).toEqual({ type: 'frames/add', frames: [f] });
+  });
+});
+
 describe('live client queue', () => {
   class FakeSocket implements LiveSocket {
     bufferedAmount = 0;
     readyState = 1;
     sent: LiveMessage[] = [];
     send(data: string) {
-      this.sent.push(JSON.parse(data) as LiveMessage);
+      this.sent.push(decodeLive(data));
     }
   }
   const frames = (n: number) => ({ type: 'frames/add', frames: Array.from({ length: n }, (_, i) => ({ id: i } as FrameSummary)) }) as const;

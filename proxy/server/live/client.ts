@@ -1,7 +1,7 @@
 // One live-stream subscriber with a bounded queue. Messages go to the socket while its send buffer is
 // short; behind a slow browser they wait here, and past the bound the queue is dropped and the client is
 // told to `reset` (reload from REST). Nothing here ever waits on the client, so it cannot slow the relay.
-import type { LiveMessage } from '../../../shared/api/live.js';
+import { type LiveMessage, encodeLive } from '../../../shared/api/live.js';
 
 /** What the client needs of a WebSocket (ws's WebSocket has all of it). */
 export interface LiveSocket {
@@ -26,7 +26,7 @@ export interface EncodedMessage {
 }
 
 export function encode(message: LiveMessage): EncodedMessage {
-  return { text: JSON.stringify(message), frames: message.type === 'frames/add' ? message.frames.length : 0 };
+  return { text: encodeLive(message), frames: message.type === 'frames/add' ? message.frames.length : 0 };
 }
 
 export class LiveClient {

@@ -4,7 +4,7 @@
 // batches on requestAnimationFrame, with a timer as a minimum cadence when the tab is throttled.
 // A dropped socket is reopened with exponential backoff.
 import type { CaptureInfo } from '../../../shared/api/dto.js';
-import type { LiveMessage } from '../../../shared/api/live.js';
+import { type LiveMessage, decodeLive } from '../../../shared/api/live.js';
 
 /** The part of WebSocket this client uses (tests pass a fake). */
 export interface SocketLike {
@@ -139,7 +139,7 @@ export class LiveClient {
   #receive(data: unknown): void {
     let msg: LiveMessage;
     try {
-      msg = JSON.parse(String(data)) as LiveMessage;
+      msg = decodeLive(String(data));
     } catch {
       return;
     }
