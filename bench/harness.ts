@@ -158,10 +158,16 @@ export async function spawnRelayChild(mode: 'pipe' | 'relay' | 'decode', upstrea
   return { child, port: Number(match![1]) };
 }
 
+/** The node options of the CLI's own launcher (its shebang line), so benchmarks run what users run. */
+export function launcherNodeArgs(): string[] {
+  const shebang = readFileSync(join(ROOT, 'bin/msnp-inspector.js'), 'utf8').split('\n')[0] ?? '';
+  return shebang.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** The real CLI in its own process (`node bin/msnp-inspector.js proxy …`), listening on an ephemeral port. */
 export async function spawnProxy(upstreamPort: number, captureFile: string, nodeArgs: string[] = [], onLine?: (line: string) => void): Promise<{ child: Child; port: number }> {
   const { child, match } = await spawnChild(process.execPath, [
-    ...nodeArgs, join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${upstreamPort}`,
+    ...launcherNodeArgs(), ...nodeArgs, join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${upstreamPort}`,
     '--capture', captureFile, '--no-web',
   ], { ready: /listening on 127\.0\.0\.1:(\d+)/, ...(onLine ? { onLine } : {}) });
   return { child, port: Number(match![1]) };

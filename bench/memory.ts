@@ -105,6 +105,9 @@ async function streamThroughProxy(): Promise<void> {
     const afterClose = rssOf(pid);
     const code = await proxy.child.stop(120_000);
     if (code !== 0) throw new Error(`proxy exited with ${code}: ${proxy.child.tail()}`);
+    // Capture store warnings (a write failing and retried) explain a queue, and so RSS, growing.
+    const warnings = proxy.child.tail().split('\n').filter((line) => /capture store (warn|error)/.test(line));
+    if (warnings.length > 0) console.log(`  the proxy logged:\n    ${warnings.join('\n    ')}`);
 
     // Everything relayed was captured: the reads add up to what went through, each way.
     const db = new Database(file, { readonly: true });

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Entry point: runs the TypeScript CLI directly through tsx's loader (no build step).
 import { register } from 'tsx/esm/api';
 

@@ -26,10 +26,13 @@ export interface CaptureStoreOptions {
   /** Longest a record waits in the queue when the database is healthy (default 50 ms). */
   batchMs?: number;
   /**
-   * Most records left uncommitted (default 500): all a kill -9 can lose. Half of it queued is handed to
-   * the writer at once; a caller that gets a whole batch ahead of the writer waits for it.
+   * A batch: at most batchSize records (default 500) or batchBytes bytes of reads and frames (default
+   * 512 KiB), whichever comes first. Half a batch queued is handed to the writer at once; a caller that
+   * gets a whole batch ahead of the writer waits for it, so at most a batch is ever uncommitted (all a
+   * kill -9 can lose) except behind an outage.
    */
   batchSize?: number;
+  batchBytes?: number;
   log?: (level: LogLevel, message: string) => void;
   /** Open for reading only (never creates, upgrades or writes the file). */
   readonly?: boolean;
@@ -137,6 +140,12 @@ const SLICES_PER_BATCH = 8;
 const SETTLE_TIMEOUT_MS = 30_000;
 const CLOSE_RETRY_MS = [25, 50, 100, 200, 400];
 
+function bytesOf(op: Op): number {
+  if (op.type === 'chunk') return op.record.bytes.length;
+  if (op.type === 'frame') return op.record.bytes.length + (op.record.rewritten?.length ?? 0);
+  return 0;
+}
+
 function defaultLog(level: LogLevel, message: string): void {
   process.stderr.write(`capture store ${level}: ${message}\n`);
 }
@@ -236,13 +245,19 @@ export class CaptureStore {
   private readonly read: ReturnType<typeof readStatements>;
   private readonly batchMs: number;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
   private readonly log: (level: LogLevel, message: string) => void;
   private readonly listeners = new Set<(batch: CommitBatch) => void>();
   private readonly exitHook = () => this.flush();
 
   private queue: Op[] = [];
-  /** The first `inFlight` records of the queue are with the writer now. */
+  /** Bytes of reads and frames in the queue (those in flight included). */
+  private queuedBytes = 0;
+  /** The first `inFlight` records of the queue, `inFlightBytes` bytes, are with the writer now. */
   private inFlight = 0;
+  private inFlightBytes = 0;
+  /** Writing the backlog an outage left (more than a batch): callers do not wait for it. */
+  private draining = false;
   private nextSessionId: number;
   private nextConnectionId: number;
   private timer: NodeJS.Timeout | null = null;
@@ -263,6 +278,7 @@ export class CaptureStore {
     this.readonly = options.readonly ?? false;
     this.batchMs = options.batchMs ?? 50;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
+    this.batchBytes = Math.max(1, options.batchBytes ?? 524288);
     this.log = options.log ?? defaultLog;
     this.writerOptions = options.maxPageCount === undefined ? {} : { maxPageCount: options.maxPageCount };
     this.link = this.readonly ? null
@@ -353,7 +369,7 @@ export class CaptureStore {
     this.clearTimer();
     if (!this.settle()) return false;
     if (this.queue.length === 0) return true;
-    const ok = this.dispatch(this.queue.length) && this.settle() && this.queue.length === 0;
+    const ok = this.dispatch(Infinity) && this.settle() && this.queue.length === 0;
     if (!ok && !this.timer) this.armRetry();
     return ok;
   }
@@ -444,16 +460,22 @@ export class CaptureStore {
     if (this.closed) throw new Error(`capture store ${this.file} is closed`);
     if (this.readonly) throw new Error(`capture store ${this.file} is open read-only`);
     this.queue.push(op);
+    this.queuedBytes += bytesOf(op);
     if (this.since !== null) return; // in an outage the retry timer owns the queue
     if (this.inFlight === 0) {
-      if (this.queue.length >= this.batchSize / 2) this.dispatch(this.batchSize);
+      if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(1);
       else if (!this.timer) this.arm(this.batchMs);
-    } else if (this.queue.length >= this.batchSize && this.queue.length - this.inFlight < this.batchSize && this.settle()) {
-      // The writer is a whole batch behind: wait for it, so that never more than batchSize records are
-      // uncommitted (all a kill -9 can lose). Relaying waits only when capture cannot keep up; not while
-      // a backlog left by an outage is being written (in slices, behind which records simply queue).
-      this.dispatch(this.batchSize);
+    } else if (!this.draining && this.atLeast(this.queue.length, this.queuedBytes, 1) && this.settle()) {
+      // The writer is a whole batch behind: wait for it, so that never more than a batch is uncommitted
+      // (all a kill -9 can lose, and a bound on memory). Relaying waits only when capture cannot keep up;
+      // not while a backlog left by an outage is written (in slices, behind which records simply queue).
+      this.dispatch(1);
     }
+  }
+
+  /** Whether `records` records of `bytes` bytes make `share` of a batch (in records or in bytes). */
+  private atLeast(records: number, bytes: number, share: number): boolean {
+    return records >= this.batchSize * share || bytes >= this.batchBytes * share;
   }
 
   private arm(ms: number): void {
@@ -475,15 +497,22 @@ export class CaptureStore {
   private tick(): void {
     this.timer = null;
     if (this.closed || this.queue.length === 0 || this.inFlight > 0) return;
-    this.dispatch(this.batchSize * SLICES_PER_BATCH);
+    this.dispatch(SLICES_PER_BATCH);
   }
 
-  /** Hands the first `max` queued records to the writer as one transaction. False when that failed at once. */
-  private dispatch(max: number): boolean {
+  /**
+   * Hands the first queued records, up to `batches` batches of them, to the writer as one transaction.
+   * False when that failed at once.
+   */
+  private dispatch(batches: number): boolean {
     if (this.inFlight > 0 || this.queue.length === 0) return true;
     this.clearTimer();
-    const ops = this.queue.slice(0, max);
-    this.inFlight = ops.length;
+    let count = 0;
+    let bytes = 0;
+    while (count < this.queue.length && (count === 0 || !this.atLeast(count, bytes, batches))) bytes += bytesOf(this.queue[count++]!);
+    const ops = this.queue.slice(0, count);
+    this.inFlight = count;
+    this.inFlightBytes = bytes;
     let outcome = true;
     this.link!.write(ops, (reply) => (outcome = this.written(ops, reply)));
     return outcome;
@@ -501,7 +530,9 @@ export class CaptureStore {
 
   /** A batch's outcome: on success its records leave the queue and are announced; on failure they stay. */
   private written(ops: Op[], reply: WriteReply): boolean {
+    const bytes = this.inFlightBytes;
     this.inFlight = 0;
+    this.inFlightBytes = 0;
     if (!reply.ok) {
       if (this.link instanceof ThreadLink && this.link.dead !== null && !this.closed) this.fallBackInline();
       this.failed(reply.error);
@@ -509,7 +540,10 @@ export class CaptureStore {
       return false;
     }
     this.queue.splice(0, ops.length);
+    this.queuedBytes -= bytes;
     const batch = this.committed(ops, reply);
+    if (this.since !== null) this.draining = true;
+    if (!this.atLeast(this.queue.length, this.queuedBytes, 1)) this.draining = false;
     this.recovered(ops.length);
     for (const listener of this.listeners) {
       try {
@@ -520,7 +554,7 @@ export class CaptureStore {
     }
     // What gathered meanwhile goes next: at once when half a batch is there, else within batchMs.
     if (!this.closed && this.queue.length > 0) {
-      if (this.queue.length >= this.batchSize / 2) this.dispatch(this.batchSize * SLICES_PER_BATCH);
+      if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(SLICES_PER_BATCH);
       else if (!this.timer) this.arm(this.batchMs);
     }
     return true;

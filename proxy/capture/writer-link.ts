@@ -174,7 +174,8 @@ function writerThread(): WriterThread {
   if (thread) return thread;
   const entry = new URL('./writer-thread.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(bootstrap, { eval: true, name: 'capture writer' });
+  // A small young generation: the thread allocates little that lives, and RSS is what users watch.
+  const worker = new Worker(bootstrap, { eval: true, name: 'capture writer', resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   worker.unref();
   const started: WriterThread = { worker, links: new Set() };
   let why = 'capture writer thread stopped';
