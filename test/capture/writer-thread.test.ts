@@ -69,6 +69,23 @@ describe('capture store writer thread', () => {
     expect(store.close()).toBe(true);
   });
 
+  it('bounds what is uncommitted in bytes as well as in records', () => {
+    const { store, connectionId } = openWithConnection({ batchSize: 100_000, batchBytes: 64 * 1024 });
+    let offset = 0;
+    let mostQueued = 0;
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.alloc(20 * 1024, 0x41);
+      store.addChunk({ connectionId, dir: 's2c', offset, length: bytes.length, tsWall: i, tsMono: i, bytes });
+      offset += bytes.length;
+      mostQueued = Math.max(mostQueued, store.health().queued);
+    }
+    // 64 KiB is three of these reads and part of a fourth: the caller waits before a fifth is uncommitted.
+    expect(mostQueued).toBeLessThanOrEqual(4 + 2);
+    expect(store.flush()).toBe(true);
+    expect(store.counts().chunks).toBe(200);
+    expect(store.close()).toBe(true);
+  });
+
   it('writes inline when asked to', () => {
     const { store, connectionId } = openWithConnection({ writer: 'inline' });
     for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
