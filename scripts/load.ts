@@ -84,6 +84,8 @@ function readable(r: LoadReport): string {
     `proxy RSS: start ${mib(r.memory.startRss)}, after warm-up ${mib(r.memory.warmRss)}, end ${mib(r.memory.endRss)}, max ${mib(r.memory.maxRss)}; second-half slope ${(r.memory.secondHalfSlope / 1048576).toFixed(2)} MiB/min (${r.memory.samples.length} samples); proxy CPU ${r.memory.proxyCpuS.toFixed(0)} s`,
     `latency (request → first reply): through the proxy p50 ${ms(r.latency.proxied.p50)} p99 ${ms(r.latency.proxied.p99)} (n=${n(r.latency.proxied.n)}); direct p50 ${ms(r.latency.direct.p50)} p99 ${ms(r.latency.direct.p99)} (n=${n(r.latency.direct.n)})`,
     `  added by the proxy: p50 ${ms(r.latency.addedP50)}, p99 ${ms(r.latency.addedP99)}`,
+    `  first request of a new connection (accept included): proxy p50 ${ms(r.latency.opening.proxied.p50)} p99 ${ms(r.latency.opening.proxied.p99)}, direct p50 ${ms(r.latency.opening.direct.p50)} p99 ${ms(r.latency.opening.direct.p99)}`,
+    `  other requests: proxy p50 ${ms(r.latency.inSession.proxied.p50)} p99 ${ms(r.latency.inSession.proxied.p99)}, direct p50 ${ms(r.latency.inSession.direct.p50)} p99 ${ms(r.latency.inSession.direct.p99)}`,
     `proxy event loop (5-s windows): delay p99 median ${ms(r.proxyLoop.p99Median)}, worst ${ms(r.proxyLoop.p99Max)}, longest ${ms(r.proxyLoop.max)}; CPU ${(100 * r.proxyLoop.cpuMean).toFixed(0)}% of a core on average, ${(100 * r.proxyLoop.cpuMax).toFixed(0)}% at most`,
   ];
   if (r.browser) {

@@ -107,7 +107,7 @@ async function session(plan: ClientPlan, handle: string, counts: Counts, open: S
     const [sb] = await ns.request('XFR SB', req.xfrSb(t), [pattern(rep.xfrSb(v, t, A, C))]);
     t++;
     const one = await connect(followed(sb?.address as string, 'SB'), 'SB');
-    await one.request('USR', req.sbUsr(v, handle, sb?.cookie as string), [rep.sbUsrOk(v, handle)]);
+    await one.request('SB USR', req.sbUsr(v, handle, sb?.cookie as string), [rep.sbUsrOk(v, handle)]);
     await one.request('CAL', req.cal(2), [rep.ringing(2), rep.joi(v)]);
     let st = 3;
     for (let m = 0; m < plan.messages; m++) {

@@ -54,6 +54,9 @@ export interface Check {
   ok: boolean;
 }
 
+/** Request kinds that are the first on their connection (client.ts). */
+const OPENING = new Set(['VER', 'SB USR', 'ANS']);
+
 export interface LatencyStats { n: number; p50: number; p99: number; mean: number }
 
 export interface LoadReport {
@@ -78,7 +81,13 @@ export interface LoadReport {
   lost: { frames: number; bytes: number };
   capture: Omit<CaptureTotals, 'byHandle'> & { fileBytes: number };
   server: { proxied: Omit<ServerReport, 'byHandle'>; direct: Omit<ServerReport, 'byHandle'> };
-  latency: { proxied: LatencyStats; direct: LatencyStats; addedP50: number; addedP99: number; byKind: Record<string, { proxied: LatencyStats; direct: LatencyStats }> };
+  latency: {
+    proxied: LatencyStats; direct: LatencyStats; addedP50: number; addedP99: number;
+    /** The first request of each new connection (its wait to be accepted included), and all the others. */
+    opening: { proxied: LatencyStats; direct: LatencyStats };
+    inSession: { proxied: LatencyStats; direct: LatencyStats };
+    byKind: Record<string, { proxied: LatencyStats; direct: LatencyStats }>;
+  };
   memory: {
     samples: Array<{ t: number; rss: number }>;
     startRss: number; warmRss: number; endRss: number; maxRss: number;
@@ -311,6 +320,9 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
   const ld = stats(flat(c.latency.direct));
   const byKind: LoadReport['latency']['byKind'] = {};
   for (const kind of [...c.latency.proxied.keys()].sort()) byKind[kind] = { proxied: stats(c.latency.proxied.get(kind) ?? []), direct: stats(c.latency.direct.get(kind) ?? []) };
+  const group = (m: Map<string, number[]>, opening: boolean) => stats([...m.entries()].filter(([k]) => OPENING.has(k) === opening).flatMap(([, v]) => v));
+  const opening = { proxied: group(c.latency.proxied, true), direct: group(c.latency.direct, true) };
+  const inSession = { proxied: group(c.latency.proxied, false), direct: group(c.latency.direct, false) };
 
   // Memory: start (proxy ready), after warm-up (ramp done plus a tenth of the run), end of the load, slope of the second half.
   const during = c.samples.filter((s) => s.t <= c.loadStart + c.loadS + 1);
@@ -370,7 +382,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     checks, handleMismatches: handleMismatches.slice(0, 20), lost,
     capture: { ...capture, fileBytes: c.fileBytes },
     server: { proxied: strip(c.report.proxied), direct: strip(c.report.direct) },
-    latency: { proxied: lp, direct: ld, addedP50: lp.p50 - ld.p50, addedP99: lp.p99 - ld.p99, byKind },
+    latency: { proxied: lp, direct: ld, addedP50: lp.p50 - ld.p50, addedP99: lp.p99 - ld.p99, opening, inSession, byKind },
     memory,
     proxyLoop: loopSummary(c.proxy.loop),
     proxy: { exit: c.exit, problems: c.proxy.problems, problemCount: c.proxy.problemCount() },
