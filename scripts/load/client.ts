@@ -100,7 +100,7 @@ async function session(plan: ClientPlan, handle: string, counts: Counts, open: S
   let t = 10;
   for (let round = 0; round < plan.rounds; round++) {
     await think(plan);
-    await ns.request('PNG', req.png(), [rep.qng()]);
+    await ns.request('PNG', req.png(), [rep.qng(v)]);
     await think(plan);
 
     // A switchboard of our own.

@@ -146,7 +146,7 @@ export class ScriptedServer {
       if (role === 'NS' && state.handle) {
         switch (f.command) {
           case 'SYN': case 'ADL': return [rep.list(v(), trId)];
-          case 'PNG': return [rep.qng()];
+          case 'PNG': return [rep.qng(v())];
           case 'CHG': {
             const answer = rep.chg(v(), trId, t[2] ?? '');
             if (state.chg++ === 0) return [answer, rep.nln(v())];

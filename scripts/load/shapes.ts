@@ -90,7 +90,8 @@ export const rep = {
     const bob = v >= 18 ? `1:${BOB}` : BOB;
     return frame(v < 14 ? `NLN NLN ${bob} Bob${caps(v)}` : v < 18 ? `NLN NLN ${bob} 1 Bob${caps(v)}` : `NLN NLN ${bob} Bob${caps(v)} 0`);
   },
-  qng: () => frame('QNG 50'),
+  /** MSNP9 added the seconds until the next ping. */
+  qng: (v: Version) => frame(v < 9 ? 'QNG' : 'QNG 50'),
   xfrSb: (v: Version, t: number, sb: string, cookie: string) =>
     frame(v < 13 ? `XFR ${t} SB ${sb} CKI ${cookie}` : v < 14 ? `XFR ${t} SB ${sb} CKI ${cookie} U messenger.msn.com` : `XFR ${t} SB ${sb} CKI ${cookie} U messenger.msn.com 1`),
   rng: (v: Version, session: string, sb: string, cookie: string) =>
