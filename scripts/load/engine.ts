@@ -234,9 +234,12 @@ function startServers(onChild: (child: ChildProcess) => void): Promise<Servers> 
 }
 
 async function serverReport(child: ChildProcess): Promise<{ proxied: ServerReport; direct: ServerReport }> {
-  const report = await new Promise<{ proxied: ServerReport; direct: ServerReport }>((resolve) => {
+  const report = await new Promise<{ proxied: ServerReport; direct: ServerReport }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the scripted servers did not report within 30 s')), 30_000);
     child.on('message', (m: FromServer) => {
-      if (m.type === 'report') resolve(m);
+      if (m.type !== 'report') return;
+      clearTimeout(timer);
+      resolve(m);
     });
     child.send({ type: 'report' } satisfies ToServer);
   });

@@ -23,6 +23,15 @@ export interface InspectorPage {
   close(): Promise<void>;
 }
 
+/** A page that does not answer a poll within this counts as not answering (the run goes on). */
+const POLL_TIMEOUT_MS = 20_000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms); });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** Null without chromium (where findChromium allows that: outside CI). */
 export async function openInspector(url: string): Promise<InspectorPage | null> {
   const path = findChromium();
@@ -40,13 +49,13 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
       async poll(t) {
         let result: PagePoll;
         try {
-          const state = await page.evaluate(() => {
+          const state = await within(POLL_TIMEOUT_MS, page.evaluate(() => {
             const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(a: string): string | null }> } }).document;
             let last = -1;
             const rows = doc.querySelectorAll('[data-testid=frame-row][data-pos]');
             for (let i = 0; i < rows.length; i++) last = Math.max(last, Number(rows[i]?.getAttribute('data-pos')));
             return { ws: doc.querySelector('[data-testid=ws-status]')?.textContent ?? '', shown: doc.querySelector('[data-testid=shown]')?.textContent ?? '', last };
-          });
+          }));
           result = { t, ok: true, ws: state.ws.trim(), shown: Number(state.shown.replace(/[^\d]/g, '')) || 0, lastRow: state.last };
         } catch (error) {
           result = { t, ok: false, ws: '', shown: 0, lastRow: -1, error: (error as Error).message.split('\n')[0] as string };
