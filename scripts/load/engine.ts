@@ -130,6 +130,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
 
     const samples: Array<{ t: number; rss: number }> = [];
     const pid = proxy.pid;
+    const entry = proxy.address;
     const sampleRss = () => {
       try {
         samples.push({ t: since(), rss: rssOf(pid) });
@@ -162,7 +163,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
         if (wait > 0) await sleep(wait * 1000);
         const version = VERSIONS[(p.n - 1) % VERSIONS.length] as (typeof VERSIONS)[number];
         started.push(runClient({
-          n: p.n, version, direct: p.direct, entry: p.direct ? servers.direct.DS : (proxy as { address: string }).address,
+          n: p.n, version, direct: p.direct, entry: p.direct ? servers.direct.DS : entry,
           servers: p.direct ? servers.direct : servers.proxied, thinkMs: o.thinkMs, rounds: o.rounds, messages: o.messages,
           keepGoing, latency: record(p.direct), random,
         }));
