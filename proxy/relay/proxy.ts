@@ -16,10 +16,9 @@ import type { Referral } from './rewriter.js';
 /** Referrals kept waiting for their client, per kind: beyond this the oldest are forgotten. */
 const MAX_PENDING = 10_000;
 /**
- * Listen backlog (the kernel caps it at net.core.somaxconn). Node accepts about one connection per
- * listener per event-loop turn, so a busy proxy falls behind a burst of connections; past Node's default
- * of 511 waiting, the kernel drops handshakes and clients stall for up to a minute of retransmissions
- * (seen in the load test, docs/hardening.md).
+ * Listen backlog (the kernel caps it at net.core.somaxconn). A busy proxy can fall behind a burst of
+ * connections; past Node's default of 511 waiting, the kernel drops handshakes and clients stall for up
+ * to a minute of retransmissions (seen in the load test, docs/hardening.md).
  */
 const BACKLOG = 4096;
 
