@@ -4,6 +4,7 @@
 // one batch at a time while the next one gathers. A failed write keeps the queue, in order, and is
 // retried with backoff, so a locked database or a full disk delays records but never loses them.
 // Reads (and migrations) use this thread's own connection and see what has been committed.
+import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
 import type {
@@ -38,8 +39,12 @@ export interface CaptureStoreOptions {
   readonly?: boolean;
   /** Caps the file at this many pages (SQLITE_FULL beyond): a disk-full simulation or a quota. */
   maxPageCount?: number;
-  /** Where SQLite writes run: the shared writer thread (default) or inline on this thread. */
-  writer?: 'thread' | 'inline';
+  /**
+   * Where SQLite writes run: the process's writer thread (this thread never waits on the disk), inline on
+   * this thread between its other work, or 'auto' (default): the thread when there are more than 2 CPUs.
+   * With 2, client, server, relay and writer threads share them, and the hand-over costs more than it saves.
+   */
+  writer?: 'auto' | 'thread' | 'inline';
 }
 
 export interface StoreHealth {
@@ -139,6 +144,10 @@ const SLICES_PER_BATCH = 8;
 /** How long flush() and close() wait for the writer thread's answer. */
 const SETTLE_TIMEOUT_MS = 30_000;
 const CLOSE_RETRY_MS = [25, 50, 100, 200, 400];
+
+function writerMode(mode: CaptureStoreOptions['writer'] = 'auto'): 'thread' | 'inline' {
+  return mode === 'auto' ? (availableParallelism() > 2 ? 'thread' : 'inline') : mode;
+}
 
 function bytesOf(op: Op): number {
   if (op.type === 'chunk') return op.record.bytes.length;
@@ -282,7 +291,7 @@ export class CaptureStore {
     this.log = options.log ?? defaultLog;
     this.writerOptions = options.maxPageCount === undefined ? {} : { maxPageCount: options.maxPageCount };
     this.link = this.readonly ? null
-      : options.writer === 'inline' ? new InlineLink(file, this.writerOptions) : new ThreadLink(file, this.writerOptions);
+      : writerMode(options.writer) === 'inline' ? new InlineLink(file, this.writerOptions) : new ThreadLink(file, this.writerOptions);
     this.read = readStatements(db);
     const max = db.prepare('SELECT (SELECT coalesce(max(id), 0) FROM sessions) AS s, (SELECT coalesce(max(id), 0) FROM connections) AS c').get() as { s: number; c: number };
     this.nextSessionId = max.s + 1;
@@ -461,6 +470,9 @@ export class CaptureStore {
     if (this.readonly) throw new Error(`capture store ${this.file} is open read-only`);
     this.queue.push(op);
     this.queuedBytes += bytesOf(op);
+    // A caller that never yields to the event loop (a burst of frames from one read) still hears the
+    // writer's answer as soon as it is there, so the next batch goes while this one gathers.
+    if (this.inFlight > 0) this.link!.poll();
     if (this.since !== null) return; // in an outage the retry timer owns the queue
     if (this.inFlight === 0) {
       if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(1);

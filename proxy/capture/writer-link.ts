@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { BatchWriter, type BatchWriterOptions, type Op, type WriteReply } from './batch-writer.js';
-import { encodeOps } from './op-codec.js';
+import { type EncodedOps, encodeOps } from './op-codec.js';
 import type { OpenMessage, StoreRequest } from './writer-thread.js';
 
 export interface WriterLink {
@@ -14,6 +14,8 @@ export interface WriterLink {
   write(ops: Op[], done: (reply: WriteReply) => void): void;
   /** Blocks until every batch handed over has had its `done` called; false if that took over timeoutMs. */
   settle(timeoutMs: number): boolean;
+  /** Calls `done` for batches already answered, without waiting (cheap enough to call per record). */
+  poll(): void;
   setMaxPageCount(pages: number): number;
   close(): void;
 }
@@ -32,6 +34,8 @@ export class InlineLink implements WriterLink {
   settle(): boolean {
     return true;
   }
+
+  poll(): void {}
 
   setMaxPageCount(pages: number): number {
     return this.#writer.setMaxPageCount(pages);
@@ -53,6 +57,8 @@ export class ThreadLink implements WriterLink {
   #signal: Int32Array | null = null;
   #thread: WriterThread | null = null;
   #seq = 0;
+  /** The reply counter when the port was last drained by poll(). */
+  #seen = 0;
   #dead: string | null = null;
   #inline: BatchWriter | null = null;
 
@@ -62,16 +68,24 @@ export class ThreadLink implements WriterLink {
   }
 
   write(ops: Op[], done: (reply: WriteReply) => void): void {
-    const encoded = encodeOps(ops);
+    let encoded: EncodedOps;
     try {
-      this.#request({ type: 'write', seq: 0, ops: encoded }, done as (reply: Reply) => void, [encoded.bytes]);
-    } catch (error) {
-      if ((error as Error).name !== 'DataCloneError') throw error;
-      // A value that cannot even cross to the thread (a caller bug): SQLite on this thread sets the record
-      // aside as it would any value it cannot bind, and writes the rest of the batch.
+      encoded = encodeOps(ops);
+    } catch {
+      // A value that cannot be encoded (a caller bug: a symbol for a number, …): SQLite on this thread sets
+      // such a record aside as it would any value it cannot bind, and writes the rest of the batch.
       this.#inline ??= new BatchWriter(this.#file, this.#options);
       done(this.#inline.write(ops));
+      return;
     }
+    this.#request({ type: 'write', seq: 0, ops: encoded }, done as (reply: Reply) => void, [encoded.numbers.buffer as ArrayBuffer, encoded.bytes]);
+  }
+
+  poll(): void {
+    // The thread bumps the counter after each reply: reading it costs far less than asking the port.
+    if (!this.#signal || Atomics.load(this.#signal, 0) === this.#seen) return;
+    this.#seen = Atomics.load(this.#signal, 0);
+    for (let m = receiveMessageOnPort(this.#port!); m; m = receiveMessageOnPort(this.#port!)) this.#deliver((m as { message: Reply }).message);
   }
 
   settle(timeoutMs: number): boolean {

@@ -12,7 +12,7 @@ import { webAddress } from './web-address.js';
 
 const HELP = `Usage: msnp-inspector proxy --upstream HOST:PORT [--listen HOST:PORT] [--advertise HOST]
                             [--capture FILE] [--web HOST:PORT | --no-web] [--web-token TOKEN]
-                            [--connect-timeout MS]
+                            [--connect-timeout MS] [--capture-writer auto|thread|inline]
 
 Relays an MSN Messenger client to a real MSNP server, unchanged except for the server addresses in
 XFR/RNG referrals, which are rewritten so that every notification and switchboard connection of the
@@ -30,6 +30,9 @@ Options:
   --web-token TOKEN      the token the inspector requires (also on loopback when given)
   --no-web               do not serve the web inspector
   --connect-timeout MS   give up connecting upstream after MS milliseconds (default 10000)
+  --capture-writer MODE  where SQLite writes run: 'thread' (a writer thread; the relay never waits on
+                         the disk), 'inline' (on the relay thread, between reads: cheapest when cores
+                         are few) or 'auto' (default: thread with more than 2 CPUs)
   -h, --help             this help
 
 It prints one line when it is ready, naming the inspector URL. SIGINT/SIGTERM close every connection and flush the capture.`;
@@ -59,6 +62,7 @@ export const proxyCommand: CliCommand = {
         'no-web': { type: 'boolean', default: false },
         'web-token': { type: 'string' },
         'connect-timeout': { type: 'string' },
+        'capture-writer': { type: 'string', default: 'auto' },
       },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -70,12 +74,14 @@ export const proxyCommand: CliCommand = {
     const listen = address('--listen', values.listen, '127.0.0.1:1863');
     const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError('--connect-timeout must be a positive integer');
+    const writer = values['capture-writer'];
+    if (writer !== 'auto' && writer !== 'thread' && writer !== 'inline') throw new UsageError('--capture-writer must be auto, thread or inline');
     const file = values.capture ?? 'captures/capture.sqlite';
     const dev = readDevEnv(process.env);
     mkdirSync(dirname(file), { recursive: true });
 
     const log = (level: 'info' | 'warn' | 'error', message: string) => io.err(`[${new Date().toISOString()}] ${level}: ${message}\n`);
-    const store = CaptureStore.open(file, { log, ...(dev.maxPageCount !== null ? { maxPageCount: dev.maxPageCount } : {}) });
+    const store = CaptureStore.open(file, { log, writer, ...(dev.maxPageCount !== null ? { maxPageCount: dev.maxPageCount } : {}) });
     const unlift = liftCapOnSignal(store, dev, log);
     let proxy: MsnpProxy;
     try {

@@ -15,7 +15,7 @@ afterEach(() => tmp.remove());
 
 function openWithConnection(options: Parameters<typeof CaptureStore.open>[1] = {}) {
   const logs: string[] = [];
-  const store = CaptureStore.open(tmp.file('w.db'), { batchMs: 60_000, batchSize: 100, log: (_, m) => logs.push(m), ...options });
+  const store = CaptureStore.open(tmp.file('w.db'), { batchMs: 60_000, batchSize: 100, writer: 'thread', log: (_, m) => logs.push(m), ...options });
   const sessionId = store.openSession({ client: 'c', tsWall: 1 });
   const connectionId = store.openConnection({ sessionId, label: 'ns1', kind: 'ns', client: 'c', upstream: 'u', listen: 'l', tsWall: 1, tsMono: 1 });
   return { store, connectionId, logs };
@@ -25,24 +25,33 @@ describe('op codec', () => {
   it('carries exactly each record\'s bytes, packed, even when they are slices of a much larger buffer', () => {
     const big = Buffer.alloc(1 << 20, 0x41);
     big.write('MSG 1 N 5\r\nhello', 4096, 'latin1');
-    const frame = { ...fakeFrame(3, 7), bytes: big.subarray(4096, 4096 + 16), rewritten: Buffer.from('XFR 1 NS 127.0.0.1:5\r\n') };
+    const frame = {
+      ...fakeFrame(3, 7), bytes: big.subarray(4096, 4096 + 16), rewritten: Buffer.from('XFR 1 NS 127.0.0.1:5\r\n'),
+      command: 'MSG', trId: 1, issues: ['payload: naïve “quote”'], summary: 'from ☃ <b>', version: 18, sessionId: 2,
+    };
     const ops: Op[] = [
       { type: 'session', id: 1, record: { client: 'c', tsWall: 1 } },
       { type: 'chunk', record: { connectionId: 3, dir: 's2c', offset: 0, length: 20, tsWall: 2, tsMono: 3, bytes: big.subarray(10, 30) } },
       { type: 'frame', record: frame },
     ];
     const encoded = encodeOps(ops);
-    expect(encoded.bytes.byteLength).toBe(20 + 16 + frame.rewritten.length);
+    // The bytes, then the frame's command, issues and summary: nothing of the 1 MiB buffer they came from.
+    expect(encoded.bytes.byteLength).toBeLessThan(20 + 16 + frame.rewritten.length + 100);
     // As it arrives on the other side: a structured clone.
-    const decoded = decodeOps(structuredClone(encoded, { transfer: [encoded.bytes] }));
+    const decoded = decodeOps(structuredClone(encoded, { transfer: [encoded.bytes, encoded.numbers.buffer as ArrayBuffer] }));
     expect(decoded[0]).toEqual(ops[0]);
     const chunk = decoded[1] as Extract<Op, { type: 'chunk' }>;
     expect(Buffer.compare(chunk.record.bytes, big.subarray(10, 30))).toBe(0);
     const back = decoded[2] as Extract<Op, { type: 'frame' }>;
     expect(back.record.bytes.toString('latin1')).toBe('MSG 1 N 5\r\nhello');
+    const plain = decodeOps(encodeOps([{ type: 'frame', record: fakeFrame(3, 8) }]))[0] as Extract<Op, { type: 'frame' }>;
+    expect(plain.record).toEqual({ ...fakeFrame(3, 8), bytes: plain.record.bytes });
+    expect(plain.record).not.toHaveProperty('summary');
     expect(back.record.rewritten?.toString('latin1')).toBe('XFR 1 NS 127.0.0.1:5\r\n');
     const { bytes: _b, rewritten: _r, ...rest } = frame;
     expect(back.record).toMatchObject(rest);
+    expect(back.record).toEqual({ ...frame, bytes: back.record.bytes, rewritten: back.record.rewritten });
+    expect(chunk.record).toMatchObject({ connectionId: 3, dir: 's2c', offset: 0, length: 20, tsWall: 2, tsMono: 3 });
   });
 });
 

@@ -20,14 +20,14 @@ export interface Harness {
 }
 
 /** Starts fake servers `names` and a proxy whose upstream is the first of them. */
-export async function startHarness(names: string[], options: { connectTimeoutMs?: number; upstream?: string } = {}): Promise<Harness> {
+export async function startHarness(names: string[], options: { connectTimeoutMs?: number; upstream?: string; writer?: 'thread' | 'inline' } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'msnp-proxy-'));
   const file = join(dir, 'capture.sqlite');
   const servers = new Map<string, FakeServer>();
   for (const name of names) servers.set(name, await FakeServer.start());
   const logs: string[] = [];
   const log: Log = (level, message) => logs.push(`${level}: ${message}`);
-  const store = CaptureStore.open(file, { log, batchMs: 20 });
+  const store = CaptureStore.open(file, { log, batchMs: 20, ...(options.writer ? { writer: options.writer } : {}) });
   const first = servers.get(names[0] as string) as FakeServer;
   const [upHost, upPort] = (options.upstream ?? first.address).split(':');
   const proxy = await MsnpProxy.start({
