@@ -1,6 +1,8 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
+const HEAVY = ['test/load/**/*.test.ts', 'test/faults/half-open.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -12,8 +14,19 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/web/**', '**/node_modules/**'],
+          exclude: ['test/web/**', ...HEAVY, '**/node_modules/**'],
           environment: 'node',
+        },
+      },
+      {
+        // Tests that saturate the machine (1,000 clients, thousands of sockets): `npm test` runs them
+        // after the others, alone, so that they starve no timing-bound browser step.
+        extends: true,
+        test: {
+          name: 'heavy',
+          include: HEAVY,
+          environment: 'node',
+          fileParallelism: false,
         },
       },
       {

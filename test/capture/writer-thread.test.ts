@@ -95,6 +95,21 @@ describe('capture store writer thread', () => {
     expect(store.close()).toBe(true);
   });
 
+  it('sets aside a record whose values cannot even be encoded for the thread, and writes the rest', () => {
+    const { store, connectionId, logs } = openWithConnection();
+    store.addFrame(fakeFrame(connectionId, 0));
+    store.addFrame({ ...fakeFrame(connectionId, 1), offset: Symbol('bad') as unknown as number });
+    store.addFrame(fakeFrame(connectionId, 2));
+    expect(store.flush()).toBe(true);
+    expect(store.listFrames(connectionId).map((f) => f.index)).toEqual([0, 2]);
+    expect(store.health()).toMatchObject({ queued: 0, rejected: 1, committedFrames: 2 });
+    expect(logs.some((m) => /frame 1 of connection/.test(m))).toBe(true);
+    // The next batches go to the thread again.
+    for (let i = 3; i < 53; i++) store.addFrame(fakeFrame(connectionId, i));
+    expect(store.health().committedFrames).toBe(2);
+    expect(store.close()).toBe(true);
+  });
+
   it('writes inline when asked to', () => {
     const { store, connectionId } = openWithConnection({ writer: 'inline' });
     for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
