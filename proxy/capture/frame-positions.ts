@@ -5,6 +5,7 @@
 // few matches keeps all their ids instead: its matches may lie far apart, and a page is then read by id.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { FrameCondition } from './frame-filter.js';
+import { StatementCache } from './statement-cache.js';
 
 export interface Positions {
   /** Matches among frames with id <= scannedTo. */
@@ -34,16 +35,15 @@ const yieldThread = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FramePositions {
   readonly step: number;
-  readonly #db: BetterSqlite3.Database;
   readonly #sliceIds: number;
   readonly #maxEntries: number;
   readonly #maxIds: number;
   readonly #entries = new Map<string, Positions>();
   readonly #scans = new Map<string, Promise<Positions>>();
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #statements: StatementCache;
 
   constructor(db: BetterSqlite3.Database, options: FramePositionsOptions = {}) {
-    this.#db = db;
+    this.#statements = new StatementCache(db);
     this.step = Math.max(1, options.step ?? 1024);
     this.#sliceIds = Math.max(1, options.sliceIds ?? 65_536);
     this.#maxEntries = Math.max(1, options.maxEntries ?? 64);
@@ -119,24 +119,11 @@ export class FramePositions {
   }
 
   #countStatement(where: string): BetterSqlite3.Statement {
-    const key = `count:${where}`;
-    let s = this.#statements.get(key);
-    if (!s) {
-      s = this.#db.prepare(`SELECT count(*) FROM frames f WHERE ${where} AND f.id >= ? AND f.id < ?`).pluck();
-      if (this.#statements.size >= 256) this.#statements.clear();
-      this.#statements.set(key, s);
-    }
-    return s;
+    return this.#statements.get(`SELECT count(*) FROM frames f WHERE ${where} AND f.id >= ? AND f.id < ?`, true);
   }
 
   #statement(where: string): BetterSqlite3.Statement {
-    let s = this.#statements.get(where);
-    if (!s) {
-      s = this.#db.prepare(`SELECT f.id FROM frames f WHERE ${where} AND f.id > ? AND f.id <= ? ORDER BY f.id`).pluck();
-      if (this.#statements.size >= 256) this.#statements.clear();
-      this.#statements.set(where, s);
-    }
-    return s;
+    return this.#statements.get(`SELECT f.id FROM frames f WHERE ${where} AND f.id > ? AND f.id <= ? ORDER BY f.id`, true);
   }
 }
 

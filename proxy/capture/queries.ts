@@ -6,6 +6,7 @@ import type { ConnectionSummary, FramePage, FrameQuery, FrameSummary, SessionDet
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
 import { frameCondition } from './frame-filter.js';
 import { FramePositions, type FramePositionsOptions } from './frame-positions.js';
+import { StatementCache } from './statement-cache.js';
 import type { StoredFrame } from './store.js';
 
 type Raw = Record<string, unknown>;
@@ -116,7 +117,7 @@ export class CaptureQueries {
   readonly #db: BetterSqlite3.Database;
   readonly #s: ReturnType<typeof statements>;
   readonly #positions: FramePositions;
-  readonly #pages = new Map<string, BetterSqlite3.Statement>();
+  readonly #statements: StatementCache;
   // Frames per connection, counted up to #countedTo.
   readonly #counts = new Map<number, number>();
   #countedTo = 0;
@@ -125,6 +126,7 @@ export class CaptureQueries {
   constructor(db: BetterSqlite3.Database, options: FramePositionsOptions = {}) {
     this.#db = db;
     this.#s = statements(db);
+    this.#statements = new StatementCache(db);
     this.#positions = new FramePositions(db, options);
   }
 
@@ -261,28 +263,16 @@ export class CaptureQueries {
   }
 
   #matches(where: string): BetterSqlite3.Statement {
-    const key = `match:${where}`;
-    let s = this.#pages.get(key);
-    if (!s) {
-      s = this.#db.prepare(`SELECT 1 FROM frames f WHERE ${where} AND f.id = ?`).pluck();
-      if (this.#pages.size >= 256) this.#pages.clear();
-      this.#pages.set(key, s);
-    }
-    return s;
+    return this.#statements.get(`SELECT 1 FROM frames f WHERE ${where} AND f.id = ?`, true);
   }
 
   #page(where: string): BetterSqlite3.Statement {
-    let s = this.#pages.get(where);
-    if (!s) {
-      s = this.#db.prepare(
-        `SELECT ${SUMMARY_COLUMNS} FROM frames f JOIN connections c ON c.id = f.connection_id
-         WHERE ${where} AND f.id >= ? AND f.id <= ? ORDER BY f.id LIMIT ? OFFSET ?`,
-      );
-      if (this.#pages.size >= 256) this.#pages.clear();
-      this.#pages.set(where, s);
-    }
-    return s;
+    return this.#statements.get(
+      `SELECT ${SUMMARY_COLUMNS} FROM frames f JOIN connections c ON c.id = f.connection_id
+       WHERE ${where} AND f.id >= ? AND f.id <= ? ORDER BY f.id LIMIT ? OFFSET ?`,
+    );
   }
+
 
   /** Brings the per-connection frame counts up to the latest frame. */
   #count(): void {

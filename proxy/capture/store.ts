@@ -1,9 +1,10 @@
-// The capture store: one SQLite file per capture. The proxy relays on the same thread, so writes never
-// block it: ids are handed out from memory, records wait in a queue, and the queue is handed to the
-// writer thread (proxy/capture/writer-link.ts) in one transaction every batchMs (or at batchSize records),
-// one batch at a time while the next one gathers. A failed write keeps the queue, in order, and is
-// retried with backoff, so a locked database or a full disk delays records but never loses them.
-// Reads (and migrations) use this thread's own connection and see what has been committed.
+// The capture store: one SQLite file per capture. The proxy relays on the same thread, so the store
+// never makes it wait on the database: ids are handed out from memory, records wait in a queue, and
+// the queue goes to the writer (proxy/capture/writer-link.ts: a writer thread, or inline) in one
+// transaction when half a batch has gathered or batchMs has passed, one batch at a time. A failed
+// write keeps the queue, in order, and is retried with backoff, so a locked database or a full disk
+// delays records but never loses them. Reads (and migrations) use this thread's own connection and
+// see what has been committed.
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
@@ -475,14 +476,19 @@ export class CaptureStore {
     if (this.inFlight > 0) this.link!.poll();
     if (this.since !== null) return; // in an outage the retry timer owns the queue
     if (this.inFlight === 0) {
-      if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(1);
-      else if (!this.timer) this.arm(this.batchMs);
+      this.next(1);
     } else if (!this.draining && this.atLeast(this.queue.length, this.queuedBytes, 1) && this.settle()) {
       // The writer is a whole batch behind: wait for it, so that never more than a batch is uncommitted
       // (all a kill -9 can lose, and a bound on memory). Relaying waits only when capture cannot keep up;
       // not while a backlog left by an outage is written (in slices, behind which records simply queue).
       this.dispatch(1);
     }
+  }
+
+  /** With nothing in flight: up to `batches` batches go at once when half a batch is queued, else within batchMs. */
+  private next(batches: number): void {
+    if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(batches);
+    else if (!this.timer) this.arm(this.batchMs);
   }
 
   /** Whether `records` records of `bytes` bytes make `share` of a batch (in records or in bytes). */
@@ -564,22 +570,19 @@ export class CaptureStore {
         this.log('error', `commit listener failed: ${errorText(error)}`);
       }
     }
-    // What gathered meanwhile goes next: at once when half a batch is there, else within batchMs.
-    if (!this.closed && this.queue.length > 0) {
-      if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(SLICES_PER_BATCH);
-      else if (!this.timer) this.arm(this.batchMs);
-    }
+    // What gathered meanwhile goes next (after an outage, in slices of several batches).
+    if (!this.closed && this.queue.length > 0) this.next(SLICES_PER_BATCH);
     return true;
   }
 
   private committed(ops: Op[], reply: Extract<WriteReply, { ok: true }>): CommitBatch {
     const batch: CommitBatch = { sessions: [], connections: [], frames: [], chunks: 0, closes: [] };
-    const refused = new Set(reply.refused.map((r) => r.index));
+    const refused = reply.refused.length === 0 ? null : new Set(reply.refused.map((r) => r.index));
     let frame = 0;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
       const id = op.type === 'frame' ? reply.frameIds[frame++] : 0;
-      if (refused.has(i)) continue;
+      if (refused?.has(i)) continue;
       switch (op.type) {
         case 'session':
         case 'session-update':
