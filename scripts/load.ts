@@ -82,6 +82,7 @@ function readable(r: LoadReport): string {
     `  capture: integrity ${r.capture.integrity}, ${n(r.capture.sessions)} sessions, ${n(r.capture.connections)} connections (${r.capture.unclosed} unclosed), ${n(r.capture.rewrites)} referrals rewritten, ${mib(r.capture.fileBytes)} file`,
     '',
     `proxy RSS: start ${mib(r.memory.startRss)}, after warm-up ${mib(r.memory.warmRss)}, end ${mib(r.memory.endRss)}, max ${mib(r.memory.maxRss)}; second-half slope ${(r.memory.secondHalfSlope / 1048576).toFixed(2)} MiB/min (${r.memory.samples.length} samples); proxy CPU ${r.memory.proxyCpuS.toFixed(0)} s`,
+    `  main-thread heap used: after warm-up ${mib(r.memory.heap.warmUsed)}, end ${mib(r.memory.heap.endUsed)}, max ${mib(r.memory.heap.maxUsed)}; second-half slope ${(r.memory.heap.secondHalfSlope / 1048576).toFixed(2)} MiB/min; outside the heap (buffers) at the end ${mib(r.memory.heap.endExternal)}`,
     `latency (request → first reply): through the proxy p50 ${ms(r.latency.proxied.p50)} p99 ${ms(r.latency.proxied.p99)} (n=${n(r.latency.proxied.n)}); direct p50 ${ms(r.latency.direct.p50)} p99 ${ms(r.latency.direct.p99)} (n=${n(r.latency.direct.n)})`,
     `  added by the proxy: p50 ${ms(r.latency.addedP50)}, p99 ${ms(r.latency.addedP99)}`,
     `  first request of a new connection (accept included): proxy p50 ${ms(r.latency.opening.proxied.p50)} p99 ${ms(r.latency.opening.proxied.p99)}, direct p50 ${ms(r.latency.opening.direct.p50)} p99 ${ms(r.latency.opening.direct.p99)}`,

@@ -1,10 +1,7 @@
 // How a capture store reaches its BatchWriter: on the shared writer thread (so SQLite never runs on the
 // relaying thread), or inline on the caller's thread when that thread is unavailable.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../threads/typescript-worker.js';
 import { BatchWriter, type BatchWriterOptions, type Op, type WriteReply } from './batch-writer.js';
 import { type EncodedOps, encodeOps } from './op-codec.js';
 import type { OpenMessage, StoreRequest } from './writer-thread.js';
@@ -183,13 +180,11 @@ interface WriterThread {
 
 let thread: WriterThread | null = null;
 
-/** The process's writer thread, started on first use. It runs TypeScript through tsx, as the CLI does. */
+/** The process's writer thread, started on first use. */
 function writerThread(): WriterThread {
   if (thread) return thread;
-  const entry = new URL('./writer-thread.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   // A small young generation: the thread allocates little that lives, and RSS is what users watch.
-  const worker = new Worker(bootstrap, { eval: true, name: 'capture writer', resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  const worker = startTypeScriptWorker(new URL('./writer-thread.ts', import.meta.url), { name: 'capture writer', resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   worker.unref();
   const started: WriterThread = { worker, links: new Set() };
   let why = 'capture writer thread stopped';
@@ -200,14 +195,6 @@ function writerThread(): WriterThread {
   });
   thread = started;
   return started;
-}
-
-/** tsx's ESM register API as a file URL, so the thread finds it whatever the working directory. */
-function tsxApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
 }
 
 /** Stops the writer thread (stores fall back to writing inline); resolves once it is gone. */

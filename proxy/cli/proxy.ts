@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CaptureStore } from '../capture/store.js';
 import { type HostPort, formatHostPort, parseHostPort } from '../relay/address.js';
 import { MsnpProxy } from '../relay/proxy.js';
-import { type Inspector, startInspector } from '../server/serve.js';
+import { type ThreadedInspector, startInspectorThread } from '../server/threaded.js';
 import { type CliCommand, UsageError } from './command.js';
 import { liftCapOnSignal, readDevEnv } from './dev-env.js';
 import { webAddress } from './web-address.js';
@@ -96,10 +96,11 @@ export const proxyCommand: CliCommand = {
       io.err(`msnp-inspector proxy: cannot listen on ${formatHostPort(listen)}: ${(error as Error).message}\n`);
       return 1;
     }
-    let inspector: Inspector | null = null;
+    let inspector: ThreadedInspector | null = null;
     if (web) {
       try {
-        inspector = await startInspector({
+        // On its own thread: nothing the browser asks for can hold up the relay.
+        inspector = await startInspectorThread({
           store, file, ...web, log, token: values['web-token'] ?? null, ...(dev.webRoot ? { webRoot: dev.webRoot } : {}),
           live: { listen: formatHostPort(proxy.address), upstream: formatHostPort(upstream) },
         });

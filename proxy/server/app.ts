@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { CaptureStore } from '../capture/store.js';
 import type { FramePositionsOptions } from '../capture/frame-positions.js';
 import { registerAuth } from './auth.js';
-import { type InspectorContext, type LiveSource, createContext } from './context.js';
+import { type InspectorContext, type LiveSource, type StoreStatus, createContext } from './context.js';
 import type { LiveHubOptions } from './live/hub.js';
 import { type Log, fastifyLogger } from './logger.js';
 import { captureRoutes } from './routes/capture.js';
@@ -33,6 +33,8 @@ export interface AppOptions {
   /** Live stream tuning (tick, per-client queue bounds); tests lower them. */
   liveOptions?: LiveHubOptions;
   positions?: FramePositionsOptions;
+  /** The writing store's health, when another thread writes the capture. */
+  health?: () => StoreStatus;
 }
 
 declare module 'fastify' {
@@ -48,6 +50,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store, file: options.file, live: options.live ?? null,
     ...(options.liveOptions ? { liveOptions: options.liveOptions } : {}),
     ...(options.positions ? { positions: options.positions } : {}),
+    ...(options.health ? { health: options.health } : {}),
   });
   app.decorate('inspector', ctx);
   app.addHook('onClose', async () => ctx.close());

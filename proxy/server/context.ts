@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { CaptureInfo } from '../../shared/api/dto.js';
 import { CaptureQueries } from '../capture/queries.js';
 import type { FramePositionsOptions } from '../capture/frame-positions.js';
-import type { CaptureStore } from '../capture/store.js';
+import type { CaptureStore, StoreHealth } from '../capture/store.js';
 import { FrameDetails } from './frame-detail.js';
 import { LiveHub, type LiveHubOptions } from './live/hub.js';
 
@@ -15,6 +15,9 @@ export interface LiveSource {
   /** The real server it relays to, "host:port". */
   upstream: string;
 }
+
+/** What the inspector shows of the writing store's health. */
+export type StoreStatus = Pick<StoreHealth, 'lastError' | 'queued'>;
 
 export interface InspectorContext {
   store: CaptureStore;
@@ -33,14 +36,17 @@ export interface ContextOptions {
   live?: LiveSource | null;
   liveOptions?: LiveHubOptions;
   positions?: FramePositionsOptions;
+  /** The writing store's health when another thread writes (default: `store`'s own). */
+  health?: () => StoreStatus;
 }
 
 export function createContext(options: ContextOptions): InspectorContext {
   const { store } = options;
   const live = options.live ?? null;
   const queries = new CaptureQueries(store.readDatabase(), options.positions);
+  const status = options.health ?? (() => store.health());
   const info = (): CaptureInfo => {
-    const health = store.health();
+    const health = status();
     return {
       name: basename(options.file),
       live: live !== null,

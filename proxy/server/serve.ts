@@ -5,7 +5,7 @@ import type { CaptureStore } from '../capture/store.js';
 import { formatHostPort } from '../relay/address.js';
 import { type AppOptions, buildApp } from './app.js';
 import { generateToken, isLoopback } from './auth.js';
-import type { InspectorContext, LiveSource } from './context.js';
+import type { InspectorContext, LiveSource, StoreStatus } from './context.js';
 import type { Log } from './logger.js';
 
 export interface InspectorOptions {
@@ -20,6 +20,8 @@ export interface InspectorOptions {
   log?: Log;
   webRoot?: string;
   liveOptions?: AppOptions['liveOptions'];
+  /** The writing store's health, when another thread writes the capture. */
+  health?: () => StoreStatus;
 }
 
 export interface Inspector {
@@ -40,6 +42,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     ...(options.log ? { log: options.log } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     ...(options.liveOptions ? { liveOptions: options.liveOptions } : {}),
+    ...(options.health ? { health: options.health } : {}),
   });
   try {
     await app.listen({ host: options.host, port: options.port });

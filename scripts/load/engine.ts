@@ -93,6 +93,8 @@ export interface LoadReport {
     startRss: number; warmRss: number; endRss: number; maxRss: number;
     /** Least-squares slope of RSS over the second half of the load period, bytes per minute. */
     secondHalfSlope: number;
+    /** The main thread's V8 heap after warm-up, at the end, at most and its second-half slope (bytes, bytes/min); memory outside it at the end. */
+    heap: { warmUsed: number; endUsed: number; maxUsed: number; secondHalfSlope: number; endExternal: number };
     proxyCpuS: number;
   };
   /** The proxy's event-loop delay (ms) over 5-s windows: median and worst window p99, worst single delay; its CPU share. */
@@ -339,6 +341,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     endRss: during.at(-1)?.rss ?? 0,
     maxRss: Math.max(...during.map((s) => s.rss)),
     secondHalfSlope: slope(during.filter((s) => s.t >= half)) * 60,
+    heap: heapSummary(c.proxy.loop, c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
     proxyCpuS: c.proxyCpuS,
   };
 
@@ -414,6 +417,18 @@ export function stats(values: number[]): LatencyStats {
   const sorted = Float64Array.from(values).sort();
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
   return { n: sorted.length, p50: at(50), p99: at(99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+}
+
+/** The probe's heap figures; its samples come every 5 s from the proxy's start (`startT`, run seconds). */
+function heapSummary(loop: LoopSample[], startT: number, at: { warmAt: number; half: number; end: number }): LoadReport['memory']['heap'] {
+  const points = loop.map((l, i) => ({ t: startT + 5 * (i + 1), rss: l.heapUsed ?? 0, external: l.external ?? 0 })).filter((p) => p.t <= at.end);
+  return {
+    warmUsed: (points.find((p) => p.t >= at.warmAt) ?? points.at(-1))?.rss ?? 0,
+    endUsed: points.at(-1)?.rss ?? 0,
+    maxUsed: Math.max(0, ...points.map((p) => p.rss)),
+    secondHalfSlope: slope(points.filter((p) => p.t >= at.half)) * 60,
+    endExternal: points.at(-1)?.external ?? 0,
+  };
 }
 
 /** Least-squares slope of rss over t (bytes per second). */

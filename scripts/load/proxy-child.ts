@@ -33,6 +33,10 @@ export interface LoopSample {
   max: number;
   /** CPU time over wall time (1 = one core busy). */
   cpu: number;
+  /** The main thread's V8 heap (used, reserved) and memory held by JS objects outside it, bytes. */
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
 }
 
 export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string): Promise<ProxyChild> {
