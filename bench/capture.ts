@@ -14,6 +14,8 @@ import { mib, tempDir } from './harness.js';
 import { notificationStream } from './traffic.js';
 
 const FRAMES = Number(process.env.CAPTURE_N ?? 200_000);
+/** Where the store's SQLite writes run (`--capture-writer`); default what the proxy picks here. */
+const WRITER = (process.env.CAPTURE_WRITER ?? 'auto') as 'auto' | 'thread' | 'inline';
 const CHUNK = 64 * 1024;
 const RUNS = 5;
 const BATCH = 500;
@@ -29,7 +31,7 @@ function removeDb(file: string): void {
 /** The real path, as the proxy drives it: one connection, every read through ConnectionCapture, then close. */
 export function captureRun(file: string, chunks: Buffer[]): { ms: number; flushMs: number } {
   const errors: string[] = [];
-  const store = CaptureStore.open(file, { log: (level, message) => { if (level !== 'info') errors.push(message); } });
+  const store = CaptureStore.open(file, { writer: WRITER, log: (level, message) => { if (level !== 'info') errors.push(message); } });
   // Time spent writing batches: the store calls this.flush() when its queue is full and on close, so an
   // own property wrapping the method sees every write (nothing outside bench/ changes).
   let flushMs = 0;
@@ -241,7 +243,7 @@ export function benchCapture(): void {
     const decode = median(times.decode);
     const flushed = median(times.flush);
     const k = (v: number) => `${(v / 1000).toFixed(0).padStart(4)} k frames/s`;
-    console.log(`\ncapture throughput (${expectedFrames} MSNP12 NS frames, ${mib(stream.bytes.length)} in ${chunks.length} reads of ${CHUNK / 1024} KiB, median of ${RUNS}, order rotated; ${schema})`);
+    console.log(`\ncapture throughput (${expectedFrames} MSNP12 NS frames, ${mib(stream.bytes.length)} in ${chunks.length} reads of ${CHUNK / 1024} KiB, median of ${RUNS}, order rotated; ${schema}; capture writer ${WRITER})`);
     console.log(`  capture path (ConnectionCapture + CaptureStore)   ${k(rate(capture))}  ${(capture / 1000).toFixed(2)} s, capture file ${mib(fileSize)}, ${issues} frames with decoder issues`);
     console.log(`  raw insert, frame rows only (${expectedFrames} rows)     ${k(rate(frames))}  ${(frames / 1000).toFixed(2)} s`);
     console.log(`  raw insert, frame + read rows (${expectedFrames + expectedChunks} rows)  ${k(rate(all))}  ${(all / 1000).toFixed(2)} s  (the same rows the capture writes)`);

@@ -3,7 +3,7 @@
 // open in chromium; prints what was lost (nothing, or it fails), the proxy's memory over the run and
 // the round-trip latency it adds. Exit code 1 when any check failed.
 import { parseArgs } from 'node:util';
-import { DEFAULTS, type LoadOptions, type LoadReport, mib, runLoad } from './load/engine.js';
+import { DEFAULTS, type HeapSummary, type LoadOptions, type LoadReport, mib, runLoad } from './load/engine.js';
 
 const HELP = `Usage: npm run load -- [options]
 
@@ -64,6 +64,10 @@ const report = await runLoad(options);
 console.log(values.json ? JSON.stringify(report, null, 2) : readable(report));
 process.exit(report.failures.length === 0 ? 0 : 1);
 
+function heapLine(thread: string, h: HeapSummary): string {
+  return `  ${thread}: live heap (in use after a full GC) after warm-up ${mib(h.warmLive)}, end ${mib(h.endLive)}, max ${mib(h.maxLive)}, second-half slope ${(h.secondHalfSlope / 1048576).toFixed(2)} MiB/min; in use with garbage at most ${mib(h.maxUsed)}; outside the heap at the end ${mib(h.endExternal)}`;
+}
+
 function readable(r: LoadReport): string {
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -82,7 +86,8 @@ function readable(r: LoadReport): string {
     `  capture: integrity ${r.capture.integrity}, ${n(r.capture.sessions)} sessions, ${n(r.capture.connections)} connections (${r.capture.unclosed} unclosed), ${n(r.capture.rewrites)} referrals rewritten, ${mib(r.capture.fileBytes)} file`,
     '',
     `proxy RSS: start ${mib(r.memory.startRss)}, after warm-up ${mib(r.memory.warmRss)}, end ${mib(r.memory.endRss)}, max ${mib(r.memory.maxRss)}; second-half slope ${(r.memory.secondHalfSlope / 1048576).toFixed(2)} MiB/min (${r.memory.samples.length} samples); proxy CPU ${r.memory.proxyCpuS.toFixed(0)} s`,
-    `  main-thread heap used: after warm-up ${mib(r.memory.heap.warmUsed)}, end ${mib(r.memory.heap.endUsed)}, max ${mib(r.memory.heap.maxUsed)}; second-half slope ${(r.memory.heap.secondHalfSlope / 1048576).toFixed(2)} MiB/min; outside the heap (buffers) at the end ${mib(r.memory.heap.endExternal)}`,
+    heapLine('relay (main) thread', r.memory.heap),
+    ...(r.memory.inspectorHeap ? [heapLine('inspector thread', r.memory.inspectorHeap)] : []),
     `latency (request → first reply): through the proxy p50 ${ms(r.latency.proxied.p50)} p99 ${ms(r.latency.proxied.p99)} (n=${n(r.latency.proxied.n)}); direct p50 ${ms(r.latency.direct.p50)} p99 ${ms(r.latency.direct.p99)} (n=${n(r.latency.direct.n)})`,
     `  added by the proxy: p50 ${ms(r.latency.addedP50)}, p99 ${ms(r.latency.addedP99)}`,
     `  first request of a new connection (accept included): proxy p50 ${ms(r.latency.opening.proxied.p50)} p99 ${ms(r.latency.opening.proxied.p99)}, direct p50 ${ms(r.latency.opening.direct.p50)} p99 ${ms(r.latency.opening.direct.p99)}`,

@@ -1,6 +1,8 @@
 // The live inspector's thread (started by threaded.ts): the web app over its own read-only connection to
 // the capture, so that REST queries, live ticks and JSON encoding never run on the thread that relays
 // clients' bytes. What it needs from that thread arrives as messages: commit notices and store health.
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureStore } from '../capture/store.js';
 import type { LiveSource, StoreStatus } from './context.js';
@@ -28,6 +30,23 @@ export type FromInspectorThread =
   | { type: 'failed'; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'closed' };
+
+/** How much lower the inspector's scheduling priority is than the relay's (nice steps). */
+const NICER = 10;
+
+/**
+ * The relay comes first: on a machine short of CPU, the inspector takes what is left (its live view lags
+ * a little) rather than delaying clients' bytes. Linux schedules threads on their own, so this thread's
+ * nice value can be raised alone; elsewhere, or if that is refused, it keeps the relay's priority.
+ */
+function yieldToRelay(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + NICER));
+  } catch {
+    // not Linux, or not allowed
+  }
+}
 
 async function run(port: NonNullable<typeof parentPort>, data: InspectorThreadData): Promise<void> {
   const post = (message: FromInspectorThread) => port.postMessage(message);
@@ -72,4 +91,7 @@ async function run(port: NonNullable<typeof parentPort>, data: InspectorThreadDa
   post({ type: 'ready', url: inspector.url, address: inspector.address, token: inspector.token });
 }
 
-if (parentPort) void run(parentPort, workerData as InspectorThreadData);
+if (parentPort) {
+  yieldToRelay();
+  void run(parentPort, workerData as InspectorThreadData);
+}

@@ -93,8 +93,14 @@ export interface LoadReport {
     startRss: number; warmRss: number; endRss: number; maxRss: number;
     /** Least-squares slope of RSS over the second half of the load period, bytes per minute. */
     secondHalfSlope: number;
-    /** The main thread's V8 heap after warm-up, at the end, at most and its second-half slope (bytes, bytes/min); memory outside it at the end. */
-    heap: { warmUsed: number; endUsed: number; maxUsed: number; secondHalfSlope: number; endExternal: number };
+    /**
+     * The main thread's V8 heap in use just after a full GC (what is live, bytes): after warm-up, at the
+     * end, at most, and its second-half slope (bytes/min); the plain heap in use at most; memory held
+     * outside the heap (buffers) at the end.
+     */
+    heap: HeapSummary;
+    /** The same for the inspector's thread (null when the probe saw none). */
+    inspectorHeap: HeapSummary | null;
     proxyCpuS: number;
   };
   /** The proxy's event-loop delay (ms) over 5-s windows: median and worst window p99, worst single delay; its CPU share. */
@@ -341,7 +347,9 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     endRss: during.at(-1)?.rss ?? 0,
     maxRss: Math.max(...during.map((s) => s.rss)),
     secondHalfSlope: slope(during.filter((s) => s.t >= half)) * 60,
-    heap: heapSummary(c.proxy.loop, c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
+    heap: heapSummary(threadSamples(c.proxy.loop, 'main'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
+    inspectorHeap: threadSamples(c.proxy.loop, 'inspector').length === 0 ? null
+      : heapSummary(threadSamples(c.proxy.loop, 'inspector'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
     proxyCpuS: c.proxyCpuS,
   };
 
@@ -391,7 +399,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     server: { proxied: strip(c.report.proxied), direct: strip(c.report.direct) },
     latency: { proxied: lp, direct: ld, addedP50: lp.p50 - ld.p50, addedP99: lp.p99 - ld.p99, opening, inSession, byKind },
     memory,
-    proxyLoop: loopSummary(c.proxy.loop),
+    proxyLoop: loopSummary(threadSamples(c.proxy.loop, 'main')),
     proxy: { exit: c.exit, problems: c.proxy.problems, problemCount: c.proxy.problemCount() },
     browser,
     failures,
@@ -419,15 +427,28 @@ export function stats(values: number[]): LatencyStats {
   return { n: sorted.length, p50: at(50), p99: at(99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
 }
 
-/** The probe's heap figures; its samples come every 5 s from the proxy's start (`startT`, run seconds). */
-function heapSummary(loop: LoopSample[], startT: number, at: { warmAt: number; half: number; end: number }): LoadReport['memory']['heap'] {
-  const points = loop.map((l, i) => ({ t: startT + 5 * (i + 1), rss: l.heapUsed ?? 0, external: l.external ?? 0 })).filter((p) => p.t <= at.end);
+export interface HeapSummary {
+  warmLive: number;
+  endLive: number;
+  maxLive: number;
+  secondHalfSlope: number;
+  maxUsed: number;
+  endExternal: number;
+}
+
+const threadSamples = (loop: LoopSample[], thread: LoopSample['thread']) => loop.filter((l) => (l.thread ?? 'main') === thread);
+
+/** The probe's heap figures for one thread; its samples come every 5 s from the thread's start (about `startT`, run seconds). */
+function heapSummary(loop: LoopSample[], startT: number, at: { warmAt: number; half: number; end: number }): HeapSummary {
+  const samples = loop.map((l, i) => ({ t: startT + 5 * (i + 1), l })).filter((p) => p.t <= at.end);
+  const live = samples.filter((p) => p.l.afterFullGc !== null && p.l.afterFullGc !== undefined).map((p) => ({ t: p.t, rss: p.l.afterFullGc as number }));
   return {
-    warmUsed: (points.find((p) => p.t >= at.warmAt) ?? points.at(-1))?.rss ?? 0,
-    endUsed: points.at(-1)?.rss ?? 0,
-    maxUsed: Math.max(0, ...points.map((p) => p.rss)),
-    secondHalfSlope: slope(points.filter((p) => p.t >= at.half)) * 60,
-    endExternal: points.at(-1)?.external ?? 0,
+    warmLive: (live.find((p) => p.t >= at.warmAt) ?? live.at(-1))?.rss ?? 0,
+    endLive: live.at(-1)?.rss ?? 0,
+    maxLive: Math.max(0, ...live.map((p) => p.rss)),
+    secondHalfSlope: slope(live.filter((p) => p.t >= at.half)) * 60,
+    maxUsed: Math.max(0, ...samples.map((p) => p.l.heapUsed ?? 0)),
+    endExternal: samples.at(-1)?.l.external ?? 0,
   };
 }
 

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const KEEP = 50;
@@ -19,7 +19,7 @@ export interface ProxyChild {
   /** Warning and error lines of its log (the first KEEP), and how many there were; read once it stopped. */
   problems: string[];
   problemCount: () => number;
-  /** The proxy's event-loop delay and CPU share, one sample per 5 s (loop-probe.mjs). */
+  /** Each thread's event-loop delay and heap, and the proxy's CPU share: one sample per thread per 5 s (loop-probe.cjs). */
   loop: LoopSample[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (closes every connection, flushes the capture); SIGKILL after `graceMs`. */
@@ -27,6 +27,8 @@ export interface ProxyChild {
 }
 
 export interface LoopSample {
+  /** The proxy's main thread (the relay), its inspector's thread, or another worker. */
+  thread: 'main' | 'inspector' | 'worker';
   /** Event-loop delay over the 5 s, ms. */
   p50: number;
   p99: number;
@@ -37,6 +39,8 @@ export interface LoopSample {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** Heap in use just after the latest full GC (null before the first): what is live. */
+  afterFullGc: number | null;
 }
 
 export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string): Promise<ProxyChild> {
@@ -44,7 +48,7 @@ export async function startProxy(upstream: string, capture: string, webRoot: str
   // falls behind would stall the proxy and be measured as the proxy's latency.
   const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [
-    '--import', pathToFileURL(join(ROOT, 'scripts/load/loop-probe.mjs')).href, join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
+    '--require', join(ROOT, 'scripts/load/loop-probe.cjs'), join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
   ], {
     cwd: ROOT, stdio: ['ignore', 'pipe', logFd],
     // A web build of this checkout made for the run (the proxy's developer knob for it), not web/dist.

@@ -1,6 +1,7 @@
 // The live inspector on its own thread, as `proxy` runs it: a real HTTP server and WebSocket on an
 // ephemeral port, fed by a real store's commits on this thread and reading the capture back from the file.
 import Database from 'better-sqlite3';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -122,6 +123,18 @@ describe('inspector thread', () => {
     const ok = await fetch(`http://127.0.0.1:${at.address.port}/api/capture`, { headers: { authorization: 'Bearer secret-token' } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ live: true, listen: live.listen, upstream: live.upstream });
+  });
+
+  it.runIf(process.platform === 'linux')('runs at a lower scheduling priority than the relay', async () => {
+    /** Nice values of this process's threads (field 19 of /proc/self/task/TID/stat). */
+    const nices = () => readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    const before = nices();
+    const mine = Math.max(...before);
+    await start();
+    expect(nices()).toContain(Math.min(19, mine + 10));
   });
 
   it('fails to start with the reason when its port is taken', async () => {
