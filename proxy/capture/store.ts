@@ -144,6 +144,8 @@ const MAX_BACKOFF_MS = 2000;
 const SLICES_PER_BATCH = 8;
 /** How long flush() and close() wait for the writer thread's answer. */
 const SETTLE_TIMEOUT_MS = 30_000;
+/** Batches handed to the writer at once, at most. */
+const MAX_FLIGHTS = 2;
 const CLOSE_RETRY_MS = [25, 50, 100, 200, 400];
 
 function writerMode(mode: CaptureStoreOptions['writer'] = 'auto'): 'thread' | 'inline' {
@@ -263,9 +265,18 @@ export class CaptureStore {
   private queue: Op[] = [];
   /** Bytes of reads and frames in the queue (those in flight included). */
   private queuedBytes = 0;
-  /** The first `inFlight` records of the queue, `inFlightBytes` bytes, are with the writer now. */
+  /**
+   * Batches with the writer, oldest first: the first `inFlight` records of the queue, `inFlightBytes`
+   * bytes. Two may be out at once, so that the writer thread starts the next as soon as it has answered one.
+   */
+  private flights: Array<{ count: number; bytes: number }> = [];
   private inFlight = 0;
   private inFlightBytes = 0;
+  /**
+   * Bumped when a batch fails. The writer refuses every later batch of the same chain (so none can be
+   * written before the one that failed), and the store ignores their answers: their records are still queued.
+   */
+  private chain = 0;
   /** Writing the backlog an outage left (more than a batch): callers do not wait for it. */
   private draining = false;
   private nextSessionId: number;
@@ -377,9 +388,9 @@ export class CaptureStore {
   flush(): boolean {
     if (this.closed || this.readonly) return this.queue.length === 0;
     this.clearTimer();
-    if (!this.settle()) return false;
+    if (!this.settle(true)) return false;
     if (this.queue.length === 0) return true;
-    const ok = this.dispatch(Infinity) && this.settle() && this.queue.length === 0;
+    const ok = this.dispatch(Infinity) && this.settle(true) && this.queue.length === 0;
     if (!ok && !this.timer) this.armRetry();
     return ok;
   }
@@ -475,19 +486,19 @@ export class CaptureStore {
     // writer's answer as soon as it is there, so the next batch goes while this one gathers.
     if (this.inFlight > 0) this.link!.poll();
     if (this.since !== null) return; // in an outage the retry timer owns the queue
-    if (this.inFlight === 0) {
+    this.next(1);
+    if (this.flights.length > 0 && !this.draining && this.atLeast(this.queue.length, this.queuedBytes, 1) && this.settle()) {
+      // The writer is a whole batch behind: wait for its oldest, so that never more than a batch is
+      // uncommitted (all a kill -9 can lose, and a bound on memory). Relaying waits only when capture
+      // cannot keep up; not while a backlog left by an outage is written (in slices, behind which records
+      // simply queue). The next half batch is with the writer already, so it does not idle meanwhile.
       this.next(1);
-    } else if (!this.draining && this.atLeast(this.queue.length, this.queuedBytes, 1) && this.settle()) {
-      // The writer is a whole batch behind: wait for it, so that never more than a batch is uncommitted
-      // (all a kill -9 can lose, and a bound on memory). Relaying waits only when capture cannot keep up;
-      // not while a backlog left by an outage is written (in slices, behind which records simply queue).
-      this.dispatch(1);
     }
   }
 
-  /** With nothing in flight: up to `batches` batches go at once when half a batch is queued, else within batchMs. */
+  /** Up to `batches` batches go at once when half a batch waits (and the writer may take one), else within batchMs. */
   private next(batches: number): void {
-    if (this.atLeast(this.queue.length, this.queuedBytes, 0.5)) this.dispatch(batches);
+    if (this.atLeast(this.queue.length - this.inFlight, this.queuedBytes - this.inFlightBytes, 0.5)) this.dispatch(batches);
     else if (!this.timer) this.arm(this.batchMs);
   }
 
@@ -514,44 +525,58 @@ export class CaptureStore {
 
   private tick(): void {
     this.timer = null;
-    if (this.closed || this.queue.length === 0 || this.inFlight > 0) return;
-    this.dispatch(SLICES_PER_BATCH);
+    if (this.closed || this.queue.length === this.inFlight) return;
+    this.dispatch(this.flights.length === 0 ? SLICES_PER_BATCH : 1);
   }
 
   /**
-   * Hands the first queued records, up to `batches` batches of them, to the writer as one transaction.
-   * False when that failed at once.
+   * Hands the first queued records not with the writer yet, up to `batches` batches of them, to the
+   * writer as one transaction (unless MAX_FLIGHTS are out). False when that failed at once.
    */
   private dispatch(batches: number): boolean {
-    if (this.inFlight > 0 || this.queue.length === 0) return true;
+    if (this.flights.length >= MAX_FLIGHTS || this.queue.length === this.inFlight) return true;
     this.clearTimer();
+    const from = this.inFlight;
     let count = 0;
     let bytes = 0;
-    while (count < this.queue.length && (count === 0 || !this.atLeast(count, bytes, batches))) bytes += bytesOf(this.queue[count++]!);
-    const ops = this.queue.slice(0, count);
-    this.inFlight = count;
-    this.inFlightBytes = bytes;
+    while (from + count < this.queue.length && (count === 0 || !this.atLeast(count, bytes, batches))) bytes += bytesOf(this.queue[from + count++]!);
+    const ops = this.queue.slice(from, from + count);
+    this.flights.push({ count, bytes });
+    this.inFlight += count;
+    this.inFlightBytes += bytes;
+    const chain = this.chain;
     let outcome = true;
-    this.link!.write(ops, (reply) => (outcome = this.written(ops, reply)));
+    this.link!.write(ops, chain, (reply) => (outcome = this.written(ops, chain, reply)));
     return outcome;
   }
 
-  /** Waits for the batch with the writer, if any. False when it failed or did not answer in time. */
-  private settle(): boolean {
-    if (this.inFlight === 0) return true;
-    if (!this.link!.settle(SETTLE_TIMEOUT_MS)) {
+  /**
+   * Waits for the oldest batch with the writer (`all`: for every one). False when it failed or did not
+   * answer in time.
+   */
+  private settle(all = false): boolean {
+    if (this.flights.length === 0) return true;
+    if (!this.link!.settle(SETTLE_TIMEOUT_MS, all ? 0 : this.flights.length - 1)) {
       this.failed(new Error(`the capture writer did not answer within ${SETTLE_TIMEOUT_MS} ms`));
       return false;
     }
     return this.since === null;
   }
 
-  /** A batch's outcome: on success its records leave the queue and are announced; on failure they stay. */
-  private written(ops: Op[], reply: WriteReply): boolean {
-    const bytes = this.inFlightBytes;
-    this.inFlight = 0;
-    this.inFlightBytes = 0;
+  /**
+   * A batch's outcome (batches are answered in order): on success its records leave the queue and are
+   * announced; on failure they stay, and so do those of every batch handed over after it.
+   */
+  private written(ops: Op[], chain: number, reply: WriteReply): boolean {
+    if (chain !== this.chain) return false; // refused by the writer after an earlier failure: still queued
+    const { bytes } = this.flights.shift()!;
+    this.inFlight -= ops.length;
+    this.inFlightBytes -= bytes;
     if (!reply.ok) {
+      this.chain++;
+      this.flights = [];
+      this.inFlight = 0;
+      this.inFlightBytes = 0;
       if (this.link instanceof ThreadLink && this.link.dead !== null && !this.closed) this.fallBackInline();
       this.failed(reply.error);
       if (!this.closed) this.armRetry();
@@ -571,7 +596,7 @@ export class CaptureStore {
       }
     }
     // What gathered meanwhile goes next (after an outage, in slices of several batches).
-    if (!this.closed && this.queue.length > 0) this.next(SLICES_PER_BATCH);
+    if (!this.closed && this.queue.length > this.inFlight) this.next(SLICES_PER_BATCH);
     return true;
   }
 

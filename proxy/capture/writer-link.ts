@@ -7,10 +7,13 @@ import { type EncodedOps, encodeOps } from './op-codec.js';
 import type { OpenMessage, StoreRequest } from './writer-thread.js';
 
 export interface WriterLink {
-  /** Hands a batch over; `done` gets its outcome, later (perhaps synchronously for an inline writer). */
-  write(ops: Op[], done: (reply: WriteReply) => void): void;
-  /** Blocks until every batch handed over has had its `done` called; false if that took over timeoutMs. */
-  settle(timeoutMs: number): boolean;
+  /**
+   * Hands a batch over; `done` gets its outcome, later (perhaps synchronously for an inline writer).
+   * Batches are written in order; once one fails, later ones of the same `chain` are refused unwritten.
+   */
+  write(ops: Op[], chain: number, done: (reply: WriteReply) => void): void;
+  /** Blocks until at most `unanswered` batches handed over still wait for their `done`; false if that took over timeoutMs. */
+  settle(timeoutMs: number, unanswered?: number): boolean;
   /** Calls `done` for batches already answered, without waiting (cheap enough to call per record). */
   poll(): void;
   setMaxPageCount(pages: number): number;
@@ -24,7 +27,8 @@ export class InlineLink implements WriterLink {
     this.#writer = new BatchWriter(file, options);
   }
 
-  write(ops: Op[], done: (reply: WriteReply) => void): void {
+  // One batch at a time, answered at once: a later one of a failed chain cannot be waiting.
+  write(ops: Op[], _chain: number, done: (reply: WriteReply) => void): void {
     done(this.#writer.write(ops));
   }
 
@@ -64,7 +68,7 @@ export class ThreadLink implements WriterLink {
     this.#options = { ...options };
   }
 
-  write(ops: Op[], done: (reply: WriteReply) => void): void {
+  write(ops: Op[], chain: number, done: (reply: WriteReply) => void): void {
     let encoded: EncodedOps;
     try {
       encoded = encodeOps(ops);
@@ -75,7 +79,7 @@ export class ThreadLink implements WriterLink {
       done(this.#inline.write(ops));
       return;
     }
-    this.#request({ type: 'write', seq: 0, ops: encoded }, done as (reply: Reply) => void, [encoded.numbers.buffer as ArrayBuffer, encoded.bytes]);
+    this.#request({ type: 'write', seq: 0, chain, ops: encoded }, done as (reply: Reply) => void, [encoded.numbers.buffer as ArrayBuffer, encoded.bytes]);
   }
 
   poll(): void {
@@ -85,9 +89,9 @@ export class ThreadLink implements WriterLink {
     for (let m = receiveMessageOnPort(this.#port!); m; m = receiveMessageOnPort(this.#port!)) this.#deliver((m as { message: Reply }).message);
   }
 
-  settle(timeoutMs: number): boolean {
+  settle(timeoutMs: number, unanswered = 0): boolean {
     const deadline = Date.now() + timeoutMs;
-    while (this.#pending.size > 0 && this.#port && this.#signal) {
+    while (this.#pending.size > unanswered && this.#port && this.#signal) {
       const seen = Atomics.load(this.#signal, 0);
       const received = receiveMessageOnPort(this.#port) as { message: Reply } | undefined;
       if (received) {
@@ -95,7 +99,7 @@ export class ThreadLink implements WriterLink {
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0 || this.#dead !== null) return this.#pending.size === 0;
+      if (left <= 0 || this.#dead !== null) return this.#pending.size <= unanswered;
       Atomics.wait(this.#signal, 0, seen, Math.min(left, 100));
     }
     return true;

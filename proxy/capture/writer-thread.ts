@@ -15,7 +15,7 @@ export interface OpenMessage {
 }
 
 export type StoreRequest =
-  | { type: 'write'; seq: number; ops: EncodedOps }
+  | { type: 'write'; seq: number; chain: number; ops: EncodedOps }
   | { type: 'pages'; seq: number; pages: number }
   | { type: 'close'; seq: number };
 
@@ -28,11 +28,21 @@ function serve(message: OpenMessage): void {
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
+  // The chain whose batch failed last: its later batches were handed over before the store knew, and
+  // must not be written before that one is.
+  let failedChain: number | null = null;
   port.on('message', (request: StoreRequest) => {
     switch (request.type) {
-      case 'write':
-        reply({ seq: request.seq, ...writer.write(decodeOps(request.ops)) });
+      case 'write': {
+        if (request.chain === failedChain) {
+          reply({ seq: request.seq, ok: false, error: 'not written: an earlier batch failed' });
+          return;
+        }
+        const result = writer.write(decodeOps(request.ops));
+        if (!result.ok) failedChain = request.chain;
+        reply({ seq: request.seq, ...result });
         return;
+      }
       case 'pages':
         try {
           reply({ seq: request.seq, ok: true, value: writer.setMaxPageCount(request.pages) });

@@ -1,10 +1,10 @@
 // The capture store's SQLite writes run on a writer thread: the caller hands batches over and goes on.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Op } from '../../proxy/capture/batch-writer.js';
+import type { Op, WriteReply } from '../../proxy/capture/batch-writer.js';
 import { decodeOps, encodeOps } from '../../proxy/capture/op-codec.js';
 import { CaptureStore } from '../../proxy/capture/store.js';
-import { stopWriterThread } from '../../proxy/capture/writer-link.js';
+import { ThreadLink, stopWriterThread } from '../../proxy/capture/writer-link.js';
 import { type TempDir, fakeFrame, tempDir } from './helpers.js';
 
 let tmp: TempDir;
@@ -134,6 +134,68 @@ describe('capture store writer thread', () => {
     const db = new Database(tmp.file('w.db'), { readonly: true });
     expect(db.prepare('SELECT group_concat(idx) AS idx FROM (SELECT idx FROM frames ORDER BY id)').get()).toEqual({
       idx: Array.from({ length: 20 }, (_, i) => i).join(','),
+    });
+    db.close();
+  });
+});
+
+describe('two batches with the writer thread at once', () => {
+  const setup = (): Op[] => [
+    { type: 'session', id: 1, record: { client: 'c', tsWall: 1 } },
+    { type: 'connection', id: 1, record: { sessionId: 1, label: 'ns1', kind: 'ns', client: 'c', upstream: 'u', listen: 'l', tsWall: 1, tsMono: 1 } },
+  ];
+  const frames = (from: number, n: number): Op[] => Array.from({ length: n }, (_, i) => ({ type: 'frame', record: fakeFrame(1, from + i) }));
+
+  it('refuses, unwritten, a batch handed over behind one that failed, and writes the next chain', () => {
+    const file = tmp.file('chain.db');
+    CaptureStore.open(file).close(); // the schema
+    const link = new ThreadLink(file, {});
+    const replies: Array<{ name: string; ok: boolean; error?: string }> = [];
+    const record = (name: string) => (reply: WriteReply) => replies.push({ name, ok: reply.ok, ...(reply.ok ? {} : { error: reply.error }) });
+    const locker = new Database(file);
+    locker.exec('BEGIN IMMEDIATE');
+    // Both go out before either is answered, as the store hands over the next half batch.
+    link.write([...setup(), ...frames(0, 3)], 0, record('first'));
+    link.write(frames(3, 3), 0, record('second'));
+    expect(link.settle(10_000)).toBe(true);
+    expect(replies.map((r) => r.name)).toEqual(['first', 'second']);
+    expect(replies[0]).toMatchObject({ ok: false, error: expect.stringMatching(/locked|busy/i) });
+    // Not attempted: had it been, SQLite would have said the file is locked.
+    expect(replies[1]).toEqual({ name: 'second', ok: false, error: 'not written: an earlier batch failed' });
+    locker.exec('ROLLBACK');
+    locker.close();
+    // The store retries as a new chain: written again, in order.
+    link.write([...setup(), ...frames(0, 3)], 1, record('retry first'));
+    link.write(frames(3, 3), 1, record('retry second'));
+    expect(link.settle(10_000)).toBe(true);
+    expect(replies.slice(2)).toEqual([{ name: 'retry first', ok: true }, { name: 'retry second', ok: true }]);
+    link.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT group_concat(idx) AS idx FROM (SELECT idx FROM frames ORDER BY id)').get()).toEqual({ idx: '0,1,2,3,4,5' });
+    db.close();
+  });
+
+  it('through the store: an outage with two batches out loses nothing and keeps capture order', async () => {
+    const { store, connectionId } = openWithConnection();
+    const locker = new Database(tmp.file('w.db'));
+    locker.exec('BEGIN IMMEDIATE');
+    // 400 frames at batchSize 100: several half batches go out while the first ones fail.
+    for (let i = 0; i < 400; i++) store.addFrame(fakeFrame(connectionId, i));
+    await new Promise((r) => setTimeout(r, 50));
+    store.flush();
+    expect(store.health().lastError).toMatch(/locked|busy/i);
+    expect(store.health().queued).toBe(402);
+    locker.exec('ROLLBACK');
+    locker.close();
+    for (let waited = 0; store.health().queued > 0 && waited < 10_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      store.flush();
+    }
+    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 400, failures: 0, lastError: null });
+    expect(store.close()).toBe(true);
+    const db = new Database(tmp.file('w.db'), { readonly: true });
+    expect(db.prepare('SELECT group_concat(idx) AS idx FROM (SELECT idx FROM frames ORDER BY id)').get()).toEqual({
+      idx: Array.from({ length: 400 }, (_, i) => i).join(','),
     });
     db.close();
   });
