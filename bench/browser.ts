@@ -2,7 +2,7 @@
 // baseline measured in the same run and the same browser:
 //   live lag   frames pumped at BROWSER_RATE frames/s (20,000) for BROWSER_SECONDS (6 s) by a client and a
 //              fake server (a child process) through the real proxy, its CaptureStore and the inspector
-//              (MsnpProxy + startInspector, in another child, as the CLI runs them); each frame carries
+//              (MsnpProxy + the inspector thread, in another child, as the CLI runs them); each frame carries
 //              its send time, read back from the rows as they enter the page at the live edge, and its
 //              commit time is noted (store.onCommit) to split the lag into capture and display.
 //              Baseline: the same frames sent over a plain WebSocket to a page that draws the last rows
@@ -27,8 +27,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CaptureStore } from '../proxy/capture/store.js';
 import { MsnpProxy } from '../proxy/relay/proxy.js';
-import type { LiveClient } from '../proxy/server/live/client.js';
 import { type Inspector, startInspector } from '../proxy/server/serve.js';
+import { startInspectorThread } from '../proxy/server/threaded.js';
 import { buildWebApp, findChromium, launch, plainRowsHtml } from '../test/browser/browser.js';
 import { type Child, ROOT, freePort, percentile, sleep, spawnChild, tempDir } from './harness.js';
 
@@ -266,13 +266,9 @@ async function getJson(url: string): Promise<unknown> {
   });
 }
 
-/** What the `serve` child reports: when each sequence number was committed, live resets, problems. */
+/** What the `serve` child reports: when each sequence number was committed, problems. */
 interface ServeReport {
   commitAt: Array<number | null>;
-  resets: number;
-  /** Most waiting for the browser at once (sampled every 20 ms): in the live queue and the socket's buffer. */
-  maxQueuedFrames: number;
-  maxBufferedBytes: number;
   logs: string[];
 }
 
@@ -291,6 +287,9 @@ async function benchLiveLag(browser: Browser, webRoot: string, dir: string): Pro
     page.setDefaultTimeout(15_000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Live-stream resets (the page fell so far behind that its queue was dropped), as the page receives them.
+    let resets = 0;
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string' && payload.startsWith('{"type":"reset"')) resets++; }));
     await page.goto(url);
     await page.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor();
     await page.locator('[data-testid=shown]', { hasText: /^0 shown/ }).waitFor();
@@ -352,7 +351,7 @@ async function benchLiveLag(browser: Browser, webRoot: string, dir: string): Pro
       ...(pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join('; ')}`] : []),
       ...(report.logs.length ? [`proxy/store: ${report.logs.length} problem(s), first: ${report.logs[0]}`] : []),
     ];
-    console.log(`  page: "${shown}" after ${total.toLocaleString('en')} frames; ${followed}; live stream to the page: ${report.resets} reset(s), at most ${report.maxQueuedFrames} frames queued and ${(report.maxBufferedBytes / 1024).toFixed(0)} KiB in the socket buffer${problems.map((p) => `; ${p}`).join('')}`);
+    console.log(`  page: "${shown}" after ${total.toLocaleString('en')} frames; ${followed}; live stream to the page: ${resets} reset(s)${problems.map((p) => `; ${p}`).join('')}`);
   } finally {
     for (const child of children) await child.stop(2000);
     await context.close();
@@ -620,32 +619,14 @@ async function childServe(serverPort: number, webRoot: string, file: string, tot
     }
   });
   const proxy = await MsnpProxy.start({ listen: { host: '127.0.0.1', port: 0 }, upstream: { host: '127.0.0.1', port: serverPort }, store, log });
-  const inspector = await startInspector({
-    store, file, host: '127.0.0.1', port: 0, webRoot,
+  // On its own thread, at a lower priority, as the CLI runs it.
+  const inspector = await startInspectorThread({
+    store, file, host: '127.0.0.1', port: 0, webRoot, log,
     live: { listen: `127.0.0.1:${proxy.address.port}`, upstream: `127.0.0.1:${serverPort}` },
   });
-  // Each live subscriber, to count how often one fell so far behind that it was reset.
-  const clients: LiveClient[] = [];
-  const hub = inspector.context.hub;
-  const join = hub.join.bind(hub);
-  hub.join = (socket) => {
-    const client = join(socket);
-    clients.push(client);
-    return client;
-  };
-  let maxQueuedFrames = 0;
-  let maxBufferedBytes = 0;
-  setInterval(() => {
-    for (const c of clients) {
-      maxQueuedFrames = Math.max(maxQueuedFrames, c.queuedFrames);
-      maxBufferedBytes = Math.max(maxBufferedBytes, c.socket.bufferedAmount);
-    }
-  }, 20).unref();
   const report = http.createServer((_request, response) => {
     const body: ServeReport = {
       commitAt: Array.from(commitAt, (t) => (Number.isNaN(t) ? null : Math.round(t * 10) / 10)),
-      resets: clients.reduce((sum, c) => sum + c.resets, 0),
-      maxQueuedFrames, maxBufferedBytes,
       logs,
     };
     response.writeHead(200, { 'content-type': 'application/json' });

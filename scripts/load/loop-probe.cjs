@@ -12,10 +12,14 @@ const { isMainThread, workerData } = require('node:worker_threads');
 // Which thread: the proxy's own, its inspector (recognised by what it is started with) or another.
 const thread = isMainThread ? 'main' : workerData && typeof workerData === 'object' && 'live' in workerData ? 'inspector' : 'worker';
 
+// The observer runs some time after the GC: on a busy thread, long enough for a large response to be
+// allocated meanwhile. Only readings taken within FRESH_MS of the GC's end count.
+const FRESH_MS = 5;
 let afterFullGc = null;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if (entry.detail && entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) afterFullGc = getHeapStatistics().used_heap_size;
+    if (!entry.detail || entry.detail.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+    if (performance.now() - (entry.startTime + entry.duration) <= FRESH_MS) afterFullGc = getHeapStatistics().used_heap_size;
   }
 }).observe({ entryTypes: ['gc'] });
 
