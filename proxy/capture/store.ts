@@ -635,7 +635,7 @@ export class CaptureStore {
     this.committedFrames += batch.frames.length;
     this.committedChunks += batch.chunks;
     this.rejected += reply.refused.length;
-    for (const { why } of reply.refused) this.log('error', `${this.file}: record refused by SQLite, set aside: ${why}`);
+    for (const { why } of reply.refused) this.log('error', `${this.file}: record refused, set aside: ${why}`);
     return batch;
   }
 

@@ -2,7 +2,7 @@
 // relaying thread), or inline on the caller's thread when that thread is unavailable.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../threads/typescript-worker.js';
-import { BatchWriter, type BatchWriterOptions, type Op, type WriteReply } from './batch-writer.js';
+import { BatchWriter, type BatchWriterOptions, type Op, type WriteReply, describe } from './batch-writer.js';
 import { type EncodedOps, encodeOps } from './op-codec.js';
 import type { OpenMessage, StoreRequest } from './writer-thread.js';
 
@@ -61,7 +61,6 @@ export class ThreadLink implements WriterLink {
   /** The reply counter when the port was last drained by poll(). */
   #seen = 0;
   #dead: string | null = null;
-  #inline: BatchWriter | null = null;
 
   constructor(file: string, options: BatchWriterOptions) {
     this.#file = file;
@@ -73,13 +72,39 @@ export class ThreadLink implements WriterLink {
     try {
       encoded = encodeOps(ops);
     } catch {
-      // A value that cannot be encoded (a caller bug: a symbol for a number, …): SQLite on this thread sets
-      // such a record aside as it would any value it cannot bind, and writes the rest of the batch.
-      this.#inline ??= new BatchWriter(this.#file, this.#options);
-      done(this.#inline.write(ops));
+      this.#writeEncodable(ops, chain, done);
       return;
     }
     this.#request({ type: 'write', seq: 0, chain, ops: encoded }, done as (reply: Reply) => void, [encoded.numbers.buffer as ArrayBuffer, encoded.bytes]);
+  }
+
+  /**
+   * A batch holding a value that cannot be encoded (a caller bug: a symbol for a number, …): that record
+   * is set aside, as SQLite sets aside a value it cannot bind, and the rest goes to the thread in its
+   * turn — never written here, where it could overtake a batch still with the thread.
+   */
+  #writeEncodable(ops: Op[], chain: number, done: (reply: WriteReply) => void): void {
+    const kept: Op[] = [];
+    const keptAt: number[] = [];
+    const refused: Array<{ index: number; why: string }> = [];
+    ops.forEach((op, i) => {
+      try {
+        encodeOps([op]);
+        kept.push(op);
+        keptAt.push(i);
+      } catch (error) {
+        refused.push({ index: i, why: `${describe(op)}: cannot be written: ${(error as Error).message}` });
+      }
+    });
+    const setAside = new Set(refused.map((r) => r.index));
+    this.write(kept, chain, (reply) => {
+      if (!reply.ok) return done(reply);
+      // Back to the batch's own positions: a frame set aside has no row id (0).
+      let f = 0;
+      const frameIds = ops.flatMap((op, i) => (op.type !== 'frame' ? [] : [setAside.has(i) ? 0 : reply.frameIds[f++] ?? 0]));
+      const byThread = reply.refused.map((r) => ({ index: keptAt[r.index] as number, why: r.why }));
+      done({ ok: true, frameIds, refused: [...refused, ...byThread].sort((a, b) => a.index - b.index) });
+    });
   }
 
   poll(): void {
@@ -107,7 +132,6 @@ export class ThreadLink implements WriterLink {
 
   setMaxPageCount(pages: number): number {
     this.#options.maxPageCount = pages;
-    this.#inline?.setMaxPageCount(pages);
     let result: Reply | undefined;
     this.#request({ type: 'pages', seq: 0, pages }, (reply) => (result = reply));
     this.settle(10_000);
@@ -117,7 +141,6 @@ export class ThreadLink implements WriterLink {
   }
 
   close(): void {
-    this.#inline?.close();
     if (!this.#port) return;
     this.#request({ type: 'close', seq: 0 }, () => {});
     this.settle(10_000);

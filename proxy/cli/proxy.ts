@@ -25,8 +25,9 @@ Options:
                          address the client can reach, e.g. for a client in a VM
   --capture FILE         capture file (default captures/capture.sqlite)
   --web HOST:PORT        where the web inspector is served, live (default 127.0.0.1:8080; port 0
-                         picks a free one). Off loopback every request needs a token: one is
-                         generated and printed in the inspector URL unless --web-token is given
+                         picks a free one), from a thread of its own at a lower priority than the
+                         relay. Off loopback every request needs a token: one is generated and
+                         printed in the inspector URL unless --web-token is given
   --web-token TOKEN      the token the inspector requires (also on loopback when given)
   --no-web               do not serve the web inspector
   --connect-timeout MS   give up connecting upstream after MS milliseconds (default 10000)

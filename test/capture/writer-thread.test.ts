@@ -175,6 +175,32 @@ describe('two batches with the writer thread at once', () => {
     db.close();
   });
 
+  it('sets aside a record that cannot be encoded without overtaking the batch still with the thread', () => {
+    const file = tmp.file('order.db');
+    CaptureStore.open(file).close();
+    const link = new ThreadLink(file, {});
+    const answered: string[] = [];
+    let second: WriteReply | null = null;
+    link.write([...setup(), ...frames(0, 200)], 0, () => answered.push('first'));
+    const bad: Op = { type: 'frame', record: { ...fakeFrame(1, 201), offset: Symbol('bad') as unknown as number } };
+    link.write([{ type: 'frame', record: fakeFrame(1, 200) }, bad, { type: 'frame', record: fakeFrame(1, 202) }], 0, (reply) => {
+      answered.push('second');
+      second = reply;
+    });
+    expect(link.settle(10_000)).toBe(true);
+    expect(answered).toEqual(['first', 'second']);
+    expect(second).toMatchObject({ ok: true, refused: [{ index: 1, why: expect.stringMatching(/^frame 201 of connection 1: cannot be written/) }] });
+    const ids = (second as unknown as { frameIds: number[] }).frameIds;
+    expect(ids[1]).toBe(0);
+    expect(ids[2]).toBe((ids[0] as number) + 1);
+    link.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT group_concat(idx) AS idx FROM (SELECT idx FROM frames ORDER BY id)').get()).toEqual({
+      idx: [...Array.from({ length: 201 }, (_, i) => i), 202].join(','),
+    });
+    db.close();
+  });
+
   it('through the store: an outage with two batches out loses nothing and keeps capture order', async () => {
     const { store, connectionId } = openWithConnection();
     const locker = new Database(tmp.file('w.db'));
