@@ -65,7 +65,10 @@ console.log(values.json ? JSON.stringify(report, null, 2) : readable(report));
 process.exit(report.failures.length === 0 ? 0 : 1);
 
 function heapLine(thread: string, h: HeapSummary): string {
-  return `  ${thread}: live heap (in use after a full GC) after warm-up ${mib(h.warmLive)}, end ${mib(h.endLive)}, max ${mib(h.maxLive)}, second-half slope ${(h.secondHalfSlope / 1048576).toFixed(2)} MiB/min; in use with garbage at most ${mib(h.maxUsed)}; outside the heap at the end ${mib(h.endExternal)}`;
+  const live = h.maxLive === 0
+    ? 'live heap not read (no full GC whose callback ran within 5 ms of its end)'
+    : `live heap (in use after a full GC) after warm-up ${mib(h.warmLive)}, end ${mib(h.endLive)}, max ${mib(h.maxLive)}, second-half slope ${(h.secondHalfSlope / 1048576).toFixed(2)} MiB/min`;
+  return `  ${thread}: ${live}; in use with garbage at most ${mib(h.maxUsed)}; outside the heap at the end ${mib(h.endExternal)}`;
 }
 
 function readable(r: LoadReport): string {
