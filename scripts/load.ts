@@ -99,6 +99,7 @@ function readable(r: LoadReport): string {
   ];
   if (r.browser) {
     lines.push(`inspector in chromium: ${r.browser.polls} polls, ${r.browser.failedPolls} unanswered, tail in view in ${r.browser.followedPolls}; showed up to ${n(r.browser.maxShown)} frames, ${n(r.browser.finalShown)} at the end; ${r.browser.problems.length} page errors`);
+    lines.push(`  the page's requests: ${r.browser.resets} live-stream resets; ${Object.entries(r.browser.requests).sort().map(([path, count]) => `${path} ${n(count)}`).join(', ')}`);
   } else {
     lines.push('inspector in chromium: not opened');
   }

@@ -106,7 +106,11 @@ export interface LoadReport {
   /** The proxy's event-loop delay (ms) over 5-s windows: median and worst window p99, worst single delay; its CPU share. */
   proxyLoop: { windows: number; p99Median: number; p99Max: number; max: number; cpuMean: number; cpuMax: number };
   proxy: { exit: { code: number | null; signal: NodeJS.Signals | null }; problems: string[]; problemCount: number };
-  browser: { opened: boolean; polls: number; failedPolls: number; maxShown: number; finalShown: number; followedPolls: number; problems: string[]; lastPolls: PagePoll[] } | null;
+  browser: {
+    opened: boolean; polls: number; failedPolls: number; maxShown: number; finalShown: number; followedPolls: number; problems: string[]; lastPolls: PagePoll[];
+    /** Live-stream resets the page received and the REST requests it made, by path. */
+    resets: number; requests: Record<string, number>;
+  } | null;
   /** Everything the run asserts; empty when it passed. */
   failures: string[];
 }
@@ -361,7 +365,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     browser = {
       opened: true, polls: polls.length, failedPolls: polls.filter((p) => !p.ok).length,
       maxShown: Math.max(0, ...polls.map((p) => p.shown)), finalShown: last?.shown ?? 0, followedPolls: followed,
-      problems: c.page.problems(), lastPolls: polls.slice(-3),
+      problems: c.page.problems(), lastPolls: polls.slice(-3), ...c.page.traffic(),
     };
     if (browser.failedPolls > 0) failures.push(`the inspector page did not answer ${browser.failedPolls} of ${polls.length} polls (${polls.find((p) => !p.ok)?.error})`);
     if (!last?.ok || last.ws !== 'live') failures.push(`the inspector page's live stream is ${last?.ws ?? 'unknown'} at the end`);

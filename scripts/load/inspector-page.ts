@@ -19,6 +19,8 @@ export interface InspectorPage {
   polls: PagePoll[];
   /** Uncaught page errors, dialogs and console errors seen. */
   problems: () => string[];
+  /** What the page asked of the inspector: live-stream resets received and REST requests by path. */
+  traffic: () => { resets: number; requests: Record<string, number> };
   poll(t: number): Promise<PagePoll>;
   close(): Promise<void>;
 }
@@ -40,12 +42,23 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
   try {
     const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const seen = watch(page);
+    let resets = 0;
+    const requests: Record<string, number> = {};
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string' && payload.startsWith('{"type":"reset"')) resets++; }));
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (!path.startsWith('/api/')) return;
+      // Ids folded, so that the counts are per kind of request.
+      const kind = path.replace(/\/\d+/g, '/:id');
+      requests[kind] = (requests[kind] ?? 0) + 1;
+    });
     await page.goto(url, { timeout: 60_000 });
     await page.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor({ timeout: 60_000 });
     const polls: PagePoll[] = [];
     return {
       polls,
       problems: () => [...seen.errors, ...seen.dialogs, ...seen.consoleErrors],
+      traffic: () => ({ resets, requests: { ...requests } }),
       async poll(t) {
         let result: PagePoll;
         try {
