@@ -350,7 +350,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     warmRss: (during.find((s) => s.t >= warmAt) ?? during.at(-1))?.rss ?? 0,
     endRss: during.at(-1)?.rss ?? 0,
     maxRss: Math.max(...during.map((s) => s.rss)),
-    secondHalfSlope: slope(during.filter((s) => s.t >= half)) * 60,
+    secondHalfSlope: slope(during.filter((s) => s.t >= half).map((s) => ({ t: s.t, v: s.rss }))) * 60,
     heap: heapSummary(threadSamples(c.proxy.loop, 'main'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
     inspectorHeap: threadSamples(c.proxy.loop, 'inspector').length === 0 ? null
       : heapSummary(threadSamples(c.proxy.loop, 'inspector'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
@@ -445,23 +445,23 @@ const threadSamples = (loop: LoopSample[], thread: LoopSample['thread']) => loop
 /** The probe's heap figures for one thread; its samples come every 5 s from the thread's start (about `startT`, run seconds). */
 function heapSummary(loop: LoopSample[], startT: number, at: { warmAt: number; half: number; end: number }): HeapSummary {
   const samples = loop.map((l, i) => ({ t: startT + 5 * (i + 1), l })).filter((p) => p.t <= at.end);
-  const live = samples.filter((p) => p.l.afterFullGc !== null && p.l.afterFullGc !== undefined).map((p) => ({ t: p.t, rss: p.l.afterFullGc as number }));
+  const live = samples.filter((p) => p.l.afterFullGc !== null && p.l.afterFullGc !== undefined).map((p) => ({ t: p.t, bytes: p.l.afterFullGc as number }));
   return {
-    warmLive: (live.find((p) => p.t >= at.warmAt) ?? live.at(-1))?.rss ?? 0,
-    endLive: live.at(-1)?.rss ?? 0,
-    maxLive: Math.max(0, ...live.map((p) => p.rss)),
-    secondHalfSlope: slope(live.filter((p) => p.t >= at.half)) * 60,
+    warmLive: (live.find((p) => p.t >= at.warmAt) ?? live.at(-1))?.bytes ?? 0,
+    endLive: live.at(-1)?.bytes ?? 0,
+    maxLive: Math.max(0, ...live.map((p) => p.bytes)),
+    secondHalfSlope: slope(live.filter((p) => p.t >= at.half).map((p) => ({ t: p.t, v: p.bytes }))) * 60,
     maxUsed: Math.max(0, ...samples.map((p) => p.l.heapUsed ?? 0)),
     endExternal: samples.at(-1)?.l.external ?? 0,
   };
 }
 
-/** Least-squares slope of rss over t (bytes per second). */
-function slope(points: Array<{ t: number; rss: number }>): number {
+/** Least-squares slope of v over t (per second). */
+function slope(points: Array<{ t: number; v: number }>): number {
   if (points.length < 2) return NaN;
   const mt = points.reduce((a, p) => a + p.t, 0) / points.length;
-  const mr = points.reduce((a, p) => a + p.rss, 0) / points.length;
-  const num = points.reduce((a, p) => a + (p.t - mt) * (p.rss - mr), 0);
+  const mv = points.reduce((a, p) => a + p.v, 0) / points.length;
+  const num = points.reduce((a, p) => a + (p.t - mt) * (p.v - mv), 0);
   const den = points.reduce((a, p) => a + (p.t - mt) ** 2, 0);
   return den === 0 ? NaN : num / den;
 }
