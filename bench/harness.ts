@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { launcherNodeArgs } from '../scripts/launcher.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -156,12 +157,6 @@ export async function spawnRelayChild(mode: 'pipe' | 'relay' | 'decode', upstrea
     ready: /^ready (\d+)$/,
   });
   return { child, port: Number(match![1]) };
-}
-
-/** The node options of the CLI's own launcher (its shebang line), so benchmarks run what users run. */
-export function launcherNodeArgs(): string[] {
-  const shebang = readFileSync(join(ROOT, 'bin/msnp-inspector.js'), 'utf8').split('\n')[0] ?? '';
-  return shebang.split(/\s+/).filter((arg) => arg.startsWith('--'));
 }
 
 /** The real CLI in its own process (`node bin/msnp-inspector.js proxy …`), listening on an ephemeral port. */

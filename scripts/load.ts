@@ -17,6 +17,7 @@ const HELP = `Usage: npm run load -- [options]
   --sample S        proxy RSS sampling interval (default ${DEFAULTS.sampleS})
   --no-browser      do not open the inspector in chromium
   --seed N          seed of the clients' random pauses (default ${DEFAULTS.seed})
+  --node-flags F    node flags for the proxy instead of its launcher's (quoted, space-separated)
   --keep            keep the run's directory (capture file and proxy log) and print where it is
   --json            print the report as JSON (progress goes to stderr)`;
 
@@ -24,7 +25,7 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, think: { type: 'string' },
     rounds: { type: 'string' }, messages: { type: 'string' }, direct: { type: 'string' }, sample: { type: 'string' },
-    'no-browser': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, keep: { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -56,6 +57,7 @@ const options: Partial<LoadOptions> = {
   sampleS: num('sample', DEFAULTS.sampleS, 0.5),
   browser: !values['no-browser'],
   seed: num('seed', DEFAULTS.seed),
+  nodeFlags: values['node-flags'] === undefined ? null : values['node-flags'].split(/\s+/).filter(Boolean),
   keep: values.keep,
   log: (line) => process.stderr.write(`[load] ${line}\n`),
 };
@@ -77,6 +79,7 @@ function readable(r: LoadReport): string {
   const o = r.options;
   const lines = [
     `load: ${o.clients} clients (MSNP2/8/12/15/18 in turn, ramped over ${o.rampS} s) for ${o.durationS} s through the proxy, ${o.directClients} direct; ${r.machine.cpus} CPUs, Node ${r.machine.node}`,
+    `  proxy: node ${r.proxyNodeFlags.join(' ')}`,
     `  think ${o.thinkMs} ms, ${o.rounds} switchboard rounds of ${o.messages} messages per sign-in; load lasted ${r.loadS.toFixed(0)} s (run ${r.elapsedS.toFixed(0)} s)`,
     '',
     `clients: ${r.clients.completed} of ${r.clients.started} completed every session (${n(r.clients.sessions)} sign-ins, at least ${r.clients.minSessions} each); ${r.clients.failed} failed`,
@@ -89,6 +92,7 @@ function readable(r: LoadReport): string {
     `  capture: integrity ${r.capture.integrity}, ${n(r.capture.sessions)} sessions, ${n(r.capture.connections)} connections (${r.capture.unclosed} unclosed), ${n(r.capture.rewrites)} referrals rewritten, ${mib(r.capture.fileBytes)} file`,
     '',
     `proxy RSS: start ${mib(r.memory.startRss)}, after warm-up ${mib(r.memory.warmRss)}, end ${mib(r.memory.endRss)}, max ${mib(r.memory.maxRss)}; second-half slope ${(r.memory.secondHalfSlope / 1048576).toFixed(2)} MiB/min (${r.memory.samples.length} samples); proxy CPU ${r.memory.proxyCpuS.toFixed(0)} s`,
+    `  of which ${Object.entries(r.memory.parts).map(([k, v]) => `${k} ${mib(v.warm)} → ${mib(v.end)} (${(v.secondHalfSlope / 1048576).toFixed(2)} MiB/min)`).join(', ')} (after warm-up → end, second-half slope)`,
     heapLine('relay (main) thread', r.memory.heap),
     ...(r.memory.inspectorHeap ? [heapLine('inspector thread', r.memory.inspectorHeap)] : []),
     `latency (request → first reply): through the proxy p50 ${ms(r.latency.proxied.p50)} p99 ${ms(r.latency.proxied.p99)} (n=${n(r.latency.proxied.n)}); direct p50 ${ms(r.latency.direct.p50)} p99 ${ms(r.latency.direct.p99)} (n=${n(r.latency.direct.n)})`,

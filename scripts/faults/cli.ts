@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launcherNodeArgs } from '../launcher.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,7 +44,7 @@ export interface CliProxy {
 const READY_MS = 30_000;
 
 export async function startCli(options: CliOptions): Promise<CliProxy> {
-  const args = ['bin/msnp-inspector.js', 'proxy', '--listen', '127.0.0.1:0', '--upstream', options.upstream, '--capture', options.capture];
+  const args = [...launcherNodeArgs(), 'bin/msnp-inspector.js', 'proxy', '--listen', '127.0.0.1:0', '--upstream', options.upstream, '--capture', options.capture];
   args.push(...(options.web ? ['--web', '127.0.0.1:0'] : ['--no-web']));
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   if (options.maxPages !== undefined) env.MSNP_DEV_CAPTURE_MAX_PAGES = String(options.maxPages);

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildWebApp } from '../../test/browser/browser.js';
+import { launcherNodeArgs } from '../launcher.js';
 import { type CaptureTotals, readCapture } from './capture-check.js';
 import { type ClientResult, runClient } from './client.js';
 import { type InspectorPage, type PagePoll, openInspector } from './inspector-page.js';
-import { type LoopSample, ROOT, cpuSecondsOf, rssOf, startProxy } from './proxy-child.js';
+import { type LoopSample, type Resident, ROOT, cpuSecondsOf, residentOf, startProxy } from './proxy-child.js';
 import type { Role, ServerReport } from './server.js';
 import type { FromServer, ToServer } from './server-child.js';
 import { VERSIONS } from './shapes.js';
@@ -34,6 +35,8 @@ export interface LoadOptions {
   /** Open the inspector in chromium (required under CI). */
   browser: boolean;
   seed: number;
+  /** Node flags for the proxy in place of its launcher's own (its shebang's), to try other memory settings. */
+  nodeFlags: string[] | null;
   /** Keep the run's directory (capture file, proxy log) instead of removing it; its path is in the report. */
   keep: boolean;
   /** Progress lines. */
@@ -42,7 +45,7 @@ export interface LoadOptions {
 
 export const DEFAULTS: LoadOptions = {
   clients: 1000, durationS: 600, rampS: 60, thinkMs: 2000, rounds: 2, messages: 2, directClients: 20, sampleS: 5,
-  browser: true, seed: 1, keep: false, log: () => {},
+  browser: true, seed: 1, nodeFlags: null, keep: false, log: () => {},
 };
 
 /** One direction's comparison: what each end counted and what the capture holds. */
@@ -64,6 +67,8 @@ export interface LoadReport {
   /** The run's directory when kept (load.sqlite, proxy.log), else null. */
   kept: string | null;
   machine: { cpus: number; node: string };
+  /** The node flags the proxy ran with (its launcher's unless --node-flags). */
+  proxyNodeFlags: string[];
   /** Seconds: the whole run, and the time from the first client start until the last client finished. */
   elapsedS: number;
   loadS: number;
@@ -89,10 +94,12 @@ export interface LoadReport {
     byKind: Record<string, { proxied: LatencyStats; direct: LatencyStats }>;
   };
   memory: {
-    samples: Array<{ t: number; rss: number }>;
+    samples: Array<{ t: number } & Resident>;
     startRss: number; warmRss: number; endRss: number; maxRss: number;
     /** Least-squares slope of RSS over the second half of the load period, bytes per minute. */
     secondHalfSlope: number;
+    /** RSS split after warm-up and at the end (anonymous: heaps and malloc; file-backed; shared), and each part's second-half slope (bytes/min). */
+    parts: Record<'anon' | 'file' | 'shmem', { warm: number; end: number; secondHalfSlope: number }>;
     /**
      * The main thread's V8 heap in use just after a full GC (what is live, bytes): after warm-up, at the
      * end, at most, and its second-half slope (bytes/min); the plain heap in use at most; memory held
@@ -132,7 +139,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
       startServers((child) => { server = child; }),
       webRoot ? buildWebApp(webRoot) : Promise.resolve(),
     ]);
-    proxy = await startProxy(servers.proxied.DS, capture, webRoot, join(dir, 'proxy.log'));
+    proxy = await startProxy(servers.proxied.DS, capture, webRoot, join(dir, 'proxy.log'), o.nodeFlags);
     log(`proxy pid ${proxy.pid} on ${proxy.address}, inspector at ${proxy.inspectorUrl}`);
     if (o.keep) log(`run directory ${dir}`);
     if (o.browser) {
@@ -140,12 +147,12 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
       log(page ? 'inspector open in chromium' : 'no chromium found: running without the browser');
     }
 
-    const samples: Array<{ t: number; rss: number }> = [];
+    const samples: Array<{ t: number } & Resident> = [];
     const pid = proxy.pid;
     const entry = proxy.address;
     const sampleRss = () => {
       try {
-        samples.push({ t: since(), rss: rssOf(pid) });
+        samples.push({ t: since(), ...residentOf(pid) });
       } catch { /* exited */ }
     };
     sampleRss();
@@ -263,7 +270,7 @@ async function serverReport(child: ChildProcess): Promise<{ proxied: ServerRepor
 interface Collected {
   results: ClientResult[];
   latency: { proxied: Map<string, number[]>; direct: Map<string, number[]> };
-  samples: Array<{ t: number; rss: number }>;
+  samples: Array<{ t: number } & Resident>;
   loadStart: number;
   loadS: number;
   proxyCpuS: number;
@@ -344,13 +351,19 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
   const during = c.samples.filter((s) => s.t <= c.loadStart + c.loadS + 1);
   const warmAt = c.loadStart + o.rampS + o.durationS / 10;
   const half = c.loadStart + c.loadS / 2;
+  const warm = during.find((s) => s.t >= warmAt) ?? during.at(-1);
+  const part = (k: 'anon' | 'file' | 'shmem') => ({
+    warm: warm?.[k] ?? 0, end: during.at(-1)?.[k] ?? 0,
+    secondHalfSlope: slope(during.filter((s) => s.t >= half).map((s) => ({ t: s.t, v: s[k] }))) * 60,
+  });
   const memory = {
     samples: c.samples,
     startRss: c.samples[0]?.rss ?? 0,
-    warmRss: (during.find((s) => s.t >= warmAt) ?? during.at(-1))?.rss ?? 0,
+    warmRss: warm?.rss ?? 0,
     endRss: during.at(-1)?.rss ?? 0,
     maxRss: Math.max(...during.map((s) => s.rss)),
     secondHalfSlope: slope(during.filter((s) => s.t >= half).map((s) => ({ t: s.t, v: s.rss }))) * 60,
+    parts: { anon: part('anon'), file: part('file'), shmem: part('shmem') },
     heap: heapSummary(threadSamples(c.proxy.loop, 'main'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
     inspectorHeap: threadSamples(c.proxy.loop, 'inspector').length === 0 ? null
       : heapSummary(threadSamples(c.proxy.loop, 'inspector'), c.samples[0]?.t ?? 0, { warmAt, half, end: c.loadStart + c.loadS + 1 }),
@@ -390,6 +403,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     options,
     kept: o.keep ? c.dir : null,
     machine: { cpus: availableParallelism(), node: process.version },
+    proxyNodeFlags: o.nodeFlags ?? launcherNodeArgs(),
     elapsedS: c.elapsed,
     loadS: c.loadS,
     clients: {

@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { launcherNodeArgs } from '../launcher.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const KEEP = 50;
@@ -43,12 +44,12 @@ export interface LoopSample {
   afterFullGc: number | null;
 }
 
-export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string): Promise<ProxyChild> {
+export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string, nodeFlags: string[] | null = null): Promise<ProxyChild> {
   // The log goes to a file, not a pipe: Node writes to a stderr pipe synchronously, so a reader that
   // falls behind would stall the proxy and be measured as the proxy's latency.
   const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [
-    '--require', join(ROOT, 'scripts/load/loop-probe.cjs'), join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
+    ...(nodeFlags ?? launcherNodeArgs()), '--require', join(ROOT, 'scripts/load/loop-probe.cjs'), join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
   ], {
     cwd: ROOT, stdio: ['ignore', 'pipe', logFd],
     // A web build of this checkout made for the run (the proxy's developer knob for it), not web/dist.
@@ -96,11 +97,18 @@ export async function startProxy(upstream: string, capture: string, webRoot: str
   };
 }
 
-/** Resident set size of a process, in bytes (VmRSS in /proc/PID/status). */
-export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return Number(m[1]) * 1024;
+/** Resident memory of a process, bytes: in all, and split into anonymous (heaps, malloc), file-backed and shared pages. */
+export interface Resident { rss: number; anon: number; file: number; shmem: number }
+
+/** What /proc/PID/status says a process holds resident (VmRSS = RssAnon + RssFile + RssShmem). */
+export function residentOf(pid: number): Resident {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kib = (field: string) => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    if (!m) throw new Error(`no ${field} for ${pid}`);
+    return Number(m[1]) * 1024;
+  };
+  return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile'), shmem: kib('RssShmem') };
 }
 
 /** CPU time a process has used (user + system), in seconds. */
