@@ -4,6 +4,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ConnectionSummary, FramePage, FrameQuery, FrameSummary, SessionDetail, SessionSummary } from '../../shared/api/dto.js';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
+import { CountsById } from './counts-by-id.js';
 import { frameCondition } from './frame-filter.js';
 import { FramePositions, type FramePositionsOptions } from './frame-positions.js';
 import { StatementCache } from './statement-cache.js';
@@ -119,7 +120,7 @@ export class CaptureQueries {
   readonly #positions: FramePositions;
   readonly #statements: StatementCache;
   // Frames per connection, counted up to #countedTo.
-  readonly #counts = new Map<number, number>();
+  readonly #counts = new CountsById();
   #countedTo = 0;
   #frames = 0;
 
@@ -281,7 +282,7 @@ export class CaptureQueries {
     // The first count walks the connection index (no table rows); later ones only the new rowid range.
     const rows = (this.#countedTo === 0 ? this.#s.countAll.all() : this.#s.countSince.all(this.#countedTo, max)) as Array<{ connection_id: number; n: number }>;
     for (const { connection_id: id, n } of rows) {
-      this.#counts.set(id, (this.#counts.get(id) ?? 0) + n);
+      this.#counts.add(id, n);
       this.#frames += n;
     }
     this.#countedTo = max;
@@ -302,7 +303,7 @@ export class CaptureQueries {
       openedWall: r.opened_wall as number,
       closedWall,
       closeReason: r.close_reason as string | null,
-      frameCount: this.#counts.get(r.id as number) ?? 0,
+      frameCount: this.#counts.get(r.id as number),
       live: live && closedWall === null,
     };
   }
