@@ -1,6 +1,6 @@
 // A count per row id, for ids that SQLite hands out densely from 1 (connections): one 4-byte slot per
-// id in a typed array that doubles as needed. A Map entry per connection cost the inspector ~70 bytes of
-// V8 heap each, which over a long capture was most of what its live heap grew by.
+// id in a typed array that doubles as needed. A Map entry per connection cost the inspector ~37 bytes of
+// V8 heap each (3.7 MiB per 100,000 connections, which a 10-minute load test makes).
 export class CountsById {
   #slots = new Uint32Array(1024);
 
