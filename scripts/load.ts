@@ -17,7 +17,8 @@ const HELP = `Usage: npm run load -- [options]
   --sample S        proxy RSS sampling interval (default ${DEFAULTS.sampleS})
   --no-browser      do not open the inspector in chromium
   --seed N          seed of the clients' random pauses (default ${DEFAULTS.seed})
-  --node-flags F    node flags for the proxy instead of its launcher's (quoted, space-separated)
+  --node-flags=F    node flags for the proxy instead of its launcher's, as one argument:
+                    --node-flags="--max-semi-space-size=1 --heap-growing-percent=100"
   --keep            keep the run's directory (capture file and proxy log) and print where it is
   --json            print the report as JSON (progress goes to stderr)`;
 
