@@ -27,6 +27,17 @@ describe('CountsById', () => {
     expect(counts.get(-1)).toBe(0);
   });
 
+  it('counts an id far past the dense range without allocating up to it', () => {
+    const counts = new CountsById();
+    const far = 2 ** 40;
+    counts.add(far, 3);
+    counts.add(far, 4);
+    counts.add(7, 1);
+    expect(counts.get(far)).toBe(7);
+    expect(counts.get(far - 1)).toBe(0);
+    expect(counts.get(7)).toBe(1);
+  });
+
   it('refuses what is not a row id', () => {
     const counts = new CountsById();
     expect(() => counts.add(-1, 1)).toThrow(RangeError);
