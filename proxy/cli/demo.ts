@@ -77,20 +77,26 @@ export const demoCommand: CliCommand = {
 
     for (const line of await importDemo(file)) io.out(`imported ${line}\n`);
     let upstream = values.upstream;
+    let replay: Awaited<ReturnType<typeof startReplayServer>> | null = null;
     if (!upstream) {
       const fixture = loadRecording(join(DEMO_DIR, DEMO_FILES[0] as string));
-      const replay = await startReplayServer(fixture, { host: '127.0.0.1', port: 0, repeat: true });
+      replay = await startReplayServer(fixture, { host: '127.0.0.1', port: 0, repeat: true });
       upstream = replay.address;
       io.out(`replay server for ${basename(DEMO_FILES[0] as string)} at ${upstream}\n`);
     }
-    // Another MSNP server or inspector may hold the usual ports here: fall back to free ones.
-    const listenPort = await freeOr(listen.host, listen.port);
-    const webPort = await freeOr(web.host, web.port);
-    return proxyCommand.run([
-      '--listen', formatHostPort({ host: listen.host, port: listenPort }),
-      '--upstream', upstream,
-      '--capture', file,
-      '--web', formatHostPort({ host: web.host, port: webPort }),
-    ], io);
+    try {
+      // Another MSNP server or inspector may hold the usual ports here: fall back to free ones.
+      const listenPort = await freeOr(listen.host, listen.port);
+      const webPort = await freeOr(web.host, web.port);
+      return await proxyCommand.run([
+        '--listen', formatHostPort({ host: listen.host, port: listenPort }),
+        '--upstream', upstream,
+        '--capture', file,
+        '--web', formatHostPort({ host: web.host, port: webPort }),
+      ], io);
+    } finally {
+      // The replay server's listener would otherwise keep the process alive after SIGINT/SIGTERM.
+      await replay?.close();
+    }
   },
 };

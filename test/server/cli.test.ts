@@ -21,15 +21,20 @@ afterEach(() => {
   t = null;
 });
 
-/** Starts the CLI and resolves with its first stdout line (the ready line). */
-function start(args: string[]): Promise<{ child: ChildProcess; line: string; exited: Promise<number | null> }> {
+/** Starts the CLI and resolves with its ready line: the first stdout line, or the first that `ready` accepts. */
+function start(args: string[], ready: (line: string) => boolean = () => true): Promise<{ child: ChildProcess; line: string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let stderr = '';
   child.stderr?.on('data', (d) => { stderr += String(d); });
   return new Promise((done, fail) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => done({ child, line, exited }));
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      if (!ready(line)) return;
+      lines.removeAllListeners('line');
+      done({ child, line, exited });
+    });
     void exited.then((code) => fail(new Error(`exited ${code} before ready: ${stderr}`)));
   });
 }
@@ -154,6 +159,24 @@ describe('msnp-inspector serve', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--web');
   });
+});
+
+describe('msnp-inspector demo', () => {
+  it('imports the demo captures, serves the inspector beside its replay upstream, and exits 0 on SIGTERM', async () => {
+    t = tempCapture();
+    const capture = join(t.dir, 'demo.sqlite');
+    const { child, line, exited } = await start(
+      ['demo', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--capture', capture],
+      (l) => l.includes(' listening on '),
+    );
+    expect(line).toMatch(/^msnp-inspector proxy listening on 127\.0\.0\.1:\d+, forwarding to 127\.0\.0\.1:\d+, capturing to /);
+    const info = await (await fetch(`${new URL(urlIn(line)).origin}/api/capture`)).json() as CaptureInfo;
+    expect(info).toMatchObject({ name: 'demo.sqlite', live: true });
+    expect(info.counts.sessions).toBeGreaterThanOrEqual(2);
+    // The replay server must not keep the process alive once the proxy has shut down.
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
 
 describe('msnp-inspector proxy --web', () => {
