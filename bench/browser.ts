@@ -29,7 +29,7 @@ import { CaptureStore } from '../proxy/capture/store.js';
 import { MsnpProxy } from '../proxy/relay/proxy.js';
 import { type Inspector, startInspector } from '../proxy/server/serve.js';
 import { startInspectorThread } from '../proxy/server/threaded.js';
-import { buildWebApp, findChromium, launch, plainRowsHtml } from '../test/browser/browser.js';
+import { buildWebApp, countLiveResets, findChromium, launch, plainRowsHtml } from '../test/browser/browser.js';
 import { type Child, ROOT, freePort, percentile, sleep, spawnChild, tempDir } from './harness.js';
 
 const RATE = Number(process.env.BROWSER_RATE ?? 20_000);
@@ -287,9 +287,7 @@ async function benchLiveLag(browser: Browser, webRoot: string, dir: string): Pro
     page.setDefaultTimeout(15_000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    // Live-stream resets (the page fell so far behind that its queue was dropped), as the page receives them.
-    let resets = 0;
-    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string' && payload.startsWith('{"type":"reset"')) resets++; }));
+    const resets = countLiveResets(page);
     await page.goto(url);
     await page.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor();
     await page.locator('[data-testid=shown]', { hasText: /^0 shown/ }).waitFor();
@@ -351,7 +349,7 @@ async function benchLiveLag(browser: Browser, webRoot: string, dir: string): Pro
       ...(pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join('; ')}`] : []),
       ...(report.logs.length ? [`proxy/store: ${report.logs.length} problem(s), first: ${report.logs[0]}`] : []),
     ];
-    console.log(`  page: "${shown}" after ${total.toLocaleString('en')} frames; ${followed}; live stream to the page: ${resets} reset(s)${problems.map((p) => `; ${p}`).join('')}`);
+    console.log(`  page: "${shown}" after ${total.toLocaleString('en')} frames; ${followed}; live stream to the page: ${resets()} reset(s)${problems.map((p) => `; ${p}`).join('')}`);
   } finally {
     for (const child of children) await child.stop(2000);
     await context.close();

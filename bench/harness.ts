@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { launcherNodeArgs } from '../scripts/launcher.js';
+import { residentOf } from '../scripts/proc.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -218,12 +219,8 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 // ---- measurements ----
 
-/** Resident set size of a process, in bytes (VmRSS of /proc/PID/status). */
-export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return Number(m[1]) * 1024;
-}
+/** Resident set size of a process, in bytes. */
+export const rssOf = (pid: number): number => residentOf(pid).rss;
 
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;

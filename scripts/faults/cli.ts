@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launcherNodeArgs } from '../launcher.js';
+import { cpuSecondsOf, residentOf } from '../proc.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -72,26 +73,13 @@ export async function startCli(options: CliOptions): Promise<CliProxy> {
   return {
     child, pid, address, url: /inspector at (http:\/\/\S+)/.exec(ready)?.[1] ?? null, exited,
     stderr: () => stderr,
-    rss: () => rssOf(pid),
-    cpuMs: () => cpuMsOf(pid),
+    rss: () => residentOf(pid).rss,
+    cpuMs: () => cpuSecondsOf(pid) * 1000,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
-}
-
-/** VmRSS of a process, in bytes. */
-export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** utime + stime of a process, in ms (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms). */
-export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 on: the name may hold spaces
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The store's "writing again after N failed attempts over S s (W records written)" lines in a log. */

@@ -2,7 +2,7 @@
 // now and then: does the page still answer, is its live stream up, how many frames does it show, and is
 // the newest of them in view (the tail followed).
 import type { Browser, Page } from 'playwright-core';
-import { findChromium, launch, watch } from '../../test/browser/browser.js';
+import { countLiveResets, findChromium, launch, watch } from '../../test/browser/browser.js';
 
 export interface PagePoll {
   /** Seconds since the run started. */
@@ -42,9 +42,8 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
   try {
     const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const seen = watch(page);
-    let resets = 0;
+    const resets = countLiveResets(page);
     const requests: Record<string, number> = {};
-    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string' && payload.startsWith('{"type":"reset"')) resets++; }));
     page.on('request', (request) => {
       const path = new URL(request.url()).pathname;
       if (!path.startsWith('/api/')) return;
@@ -58,7 +57,7 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
     return {
       polls,
       problems: () => [...seen.errors, ...seen.dialogs, ...seen.consoleErrors],
-      traffic: () => ({ resets, requests: { ...requests } }),
+      traffic: () => ({ resets: resets(), requests: { ...requests } }),
       async poll(t) {
         let result: PagePoll;
         try {

@@ -96,24 +96,3 @@ export async function startProxy(upstream: string, capture: string, webRoot: str
     },
   };
 }
-
-/** Resident memory of a process, bytes: in all, and split into anonymous (heaps, malloc), file-backed and shared pages. */
-export interface Resident { rss: number; anon: number; file: number; shmem: number }
-
-/** What /proc/PID/status says a process holds resident (VmRSS = RssAnon + RssFile + RssShmem). */
-export function residentOf(pid: number): Resident {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  const kib = (field: string) => {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
-    if (!m) throw new Error(`no ${field} for ${pid}`);
-    return Number(m[1]) * 1024;
-  };
-  return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile'), shmem: kib('RssShmem') };
-}
-
-/** CPU time a process has used (user + system), in seconds. */
-export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}

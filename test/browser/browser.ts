@@ -66,6 +66,16 @@ export function watch(page: Page): PageWatch {
   return w;
 }
 
+/** Counts the live-stream resets a page receives (it fell so far behind that its queue was dropped). */
+export function countLiveResets(page: Page): () => number {
+  let resets = 0;
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    // A reset is plain JSON, its type first (encodeLive); frames/add rows never start so.
+    if (typeof payload === 'string' && payload.startsWith('{"type":"reset"')) resets++;
+  }));
+  return () => resets;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
