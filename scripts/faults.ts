@@ -6,12 +6,14 @@
 //   npm run faults                      the whole matrix (a few minutes; 2 CPU cores are plenty)
 //   npm run faults -- --json            the same as JSON
 //   npm run faults -- --only kill,term  some faults only (names: kill, term, full, locked, reset,
-//                                       vanish, stall, half-open)
+//                                       vanish, stall, half-open, half-open-lazy)
 //   other flags: --half-open N (default 10000), --kill-rounds N (default 5), --outage-ms MS (default 2000)
 //
-// Half-open connections need two descriptors each in the proxy: on a machine whose open-file limit
-// (`ulimit -n`) is below 2N + 200, the count is capped to fit and the row says so.
+// Half-open connections need two descriptors each in the proxy (with --upstream-connect lazy, one, and
+// two for those that sent something): on a machine whose open-file limit (`ulimit -n`) is lower than
+// that plus 200, the count is capped to fit and the row says so.
 import { killDuringBurst, termDuringBurst } from './faults/bursts.js';
+import type { UpstreamConnect } from '../proxy/relay/relay.js';
 import { type HalfOpenResult, halfOpen } from './faults/half-open.js';
 import { clientVanishes, upstreamReset, upstreamStalls } from './faults/peers.js';
 import { type Checks, type FaultResult, run } from './faults/result.js';
@@ -25,7 +27,7 @@ interface Args {
   outageMs: number;
 }
 
-const NAMES = ['kill', 'term', 'full', 'locked', 'reset', 'vanish', 'stall', 'half-open'];
+const NAMES = ['kill', 'term', 'full', 'locked', 'reset', 'vanish', 'stall', 'half-open', 'half-open-lazy'];
 const USAGE = `usage: npx tsx scripts/faults.ts [--json] [--only ${NAMES.join(',')}] [--half-open N] [--kill-rounds N] [--outage-ms MS]`;
 
 function parseArgs(argv: string[]): Args {
@@ -54,14 +56,16 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-async function halfOpenRow(c: Checks, asked: number): Promise<void> {
-  const r: HalfOpenResult = await halfOpen(asked);
+async function halfOpenRow(c: Checks, asked: number, upstreamConnect: UpstreamConnect): Promise<void> {
+  const r: HalfOpenResult = await halfOpen(asked, upstreamConnect);
   c.check(r.captureProblems.length === 0, `normal sessions: ${r.captureProblems.join('; ')}`);
   c.check(r.recordedOpen === r.count, `${r.recordedOpen} of ${r.count} recorded as open`);
   const closes = Object.values(r.closeReasons).reduce((a, b) => a + b, 0);
   c.check(closes === r.count, `${closes} of ${r.count} closes recorded`);
   c.check(r.exit.code === 0, `exit ${JSON.stringify(r.exit)}`);
-  c.set('half-open connections', r.capped ? `${r.count} (capped from ${asked}: ulimit -n is ${r.fdLimit}, 2 fds each in the proxy)` : r.count);
+  const fds = upstreamConnect === 'eager' ? '2 fds each in the proxy' : '1 fd each in the proxy, 2 for those that spoke';
+  c.set('half-open connections', r.capped ? `${r.count} (capped from ${asked}: ulimit -n is ${r.fdLimit}, ${fds})` : r.count);
+  c.set('of them connected upstream', `${r.upstreamConnections} (--upstream-connect ${upstreamConnect})`);
   c.set('proxy RSS before / with them (MiB)', `${(r.rssBefore / 1048576).toFixed(1)} / ${(r.rssWith / 1048576).toFixed(1)}`);
   c.set('RSS per half-open connection (KiB)', (r.rssPerConnection / 1024).toFixed(1));
   c.set('normal session alone / beside them (ms)', `${Math.round(r.sessionAloneMs)} / ${Math.round(r.sessionBesideMs)}`);
@@ -81,7 +85,8 @@ async function main(): Promise<number> {
     ['reset', 'upstream resets mid-payload', upstreamReset],
     ['vanish', 'client vanishes mid-payload', clientVanishes],
     ['stall', 'upstream stalls (stops answering / stops reading)', upstreamStalls],
-    ['half-open', 'half-open connections', (c) => halfOpenRow(c, args.halfOpen)],
+    ['half-open', 'half-open connections', (c) => halfOpenRow(c, args.halfOpen, 'eager')],
+    ['half-open-lazy', 'half-open connections, --upstream-connect lazy', (c) => halfOpenRow(c, args.halfOpen, 'lazy')],
   ];
   const results: FaultResult[] = [];
   for (const [name, title, body] of faults) {

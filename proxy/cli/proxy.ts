@@ -12,7 +12,8 @@ import { webAddress } from './web-address.js';
 
 const HELP = `Usage: msnp-inspector proxy --upstream HOST:PORT [--listen HOST:PORT] [--advertise HOST]
                             [--capture FILE] [--web HOST:PORT | --no-web] [--web-token TOKEN]
-                            [--connect-timeout MS] [--capture-writer auto|thread|inline]
+                            [--connect-timeout MS] [--upstream-connect eager|lazy]
+                            [--capture-writer auto|thread|inline]
 
 Relays an MSN Messenger client to a real MSNP server, unchanged except for the server addresses in
 XFR/RNG referrals, which are rewritten so that every notification and switchboard connection of the
@@ -31,6 +32,12 @@ Options:
   --web-token TOKEN      the token the inspector requires (also on loopback when given)
   --no-web               do not serve the web inspector
   --connect-timeout MS   give up connecting upstream after MS milliseconds (default 10000)
+  --upstream-connect WHEN
+                         when each connection's upstream is called: 'eager' (default) as the client
+                         connects, like a direct connection; 'lazy' once the client first sends
+                         something (MSNP clients speak first), so a client that never does (a port
+                         scan, a health check, a half-open connection) costs the server nothing and
+                         the proxy one descriptor instead of two
   --capture-writer MODE  where SQLite writes run: 'thread' (a writer thread; the relay never waits on
                          the disk), 'inline' (on the relay thread, between reads: cheapest when cores
                          are few) or 'auto' (default: thread with more than 2 CPUs)
@@ -63,6 +70,7 @@ export const proxyCommand: CliCommand = {
         'no-web': { type: 'boolean', default: false },
         'web-token': { type: 'string' },
         'connect-timeout': { type: 'string' },
+        'upstream-connect': { type: 'string', default: 'eager' },
         'capture-writer': { type: 'string', default: 'auto' },
       },
     });
@@ -75,6 +83,8 @@ export const proxyCommand: CliCommand = {
     const listen = address('--listen', values.listen, '127.0.0.1:1863');
     const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError('--connect-timeout must be a positive integer');
+    const upstreamConnect = values['upstream-connect'];
+    if (upstreamConnect !== 'eager' && upstreamConnect !== 'lazy') throw new UsageError('--upstream-connect must be eager or lazy');
     const writer = values['capture-writer'];
     if (writer !== 'auto' && writer !== 'thread' && writer !== 'inline') throw new UsageError('--capture-writer must be auto, thread or inline');
     const file = values.capture ?? 'captures/capture.sqlite';
@@ -90,6 +100,7 @@ export const proxyCommand: CliCommand = {
         listen, upstream, store, log,
         ...(values.advertise ? { advertise: values.advertise } : {}),
         ...(timeout ? { connectTimeoutMs: timeout } : {}),
+        upstreamConnect,
       });
     } catch (error) {
       unlift();

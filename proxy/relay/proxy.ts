@@ -10,7 +10,7 @@ import { ConnectionCapture } from '../capture/connection-capture.js';
 import type { CaptureStore } from '../capture/store.js';
 import { SessionContext } from '../decode/connection.js';
 import { type HostPort, formatHostPort, parseHostPort } from './address.js';
-import { Relay } from './relay.js';
+import { Relay, type UpstreamConnect } from './relay.js';
 import type { Referral } from './rewriter.js';
 
 /** Referrals kept waiting for their client, per kind: beyond this the oldest are forgotten. */
@@ -32,6 +32,8 @@ export interface ProxyOptions {
   store: CaptureStore;
   log?: Log;
   connectTimeoutMs?: number;
+  /** When each connection's upstream is called: as the client connects (default) or at its first bytes. */
+  upstreamConnect?: UpstreamConnect;
 }
 
 /** A referral handed to a client and not yet followed. */
@@ -197,6 +199,7 @@ export class MsnpProxy {
       upstream: route.target,
       redirect: (r) => this.#redirect(ensure(), clientIp, r),
       ...(this.#options.connectTimeoutMs ? { connectTimeoutMs: this.#options.connectTimeoutMs } : {}),
+      ...(this.#options.upstreamConnect ? { upstreamConnect: this.#options.upstreamConnect } : {}),
       onTapError: (error) => this.#log('error', `capture tap failed: ${(error as Error).stack ?? error}`),
     }, {
       chunk: (dir, bytes, tsWall, tsMono) => {

@@ -22,9 +22,17 @@ export interface RelayOptions {
   /** Version the server stream is framed with before any VER (switchboards inherit their NS's). */
   version?: number;
   connectTimeoutMs?: number;
+  /**
+   * When the upstream is called: 'eager' (default) as the client connects, as a direct connection
+   * would; 'lazy' once the client first sends something, so a client that never speaks (a port scan,
+   * a health check, a half-open connection) costs no upstream connection and one descriptor, not two.
+   */
+  upstreamConnect?: UpstreamConnect;
   /** Reports a tap that threw (the relay itself carries on). */
   onTapError?: (error: unknown) => void;
 }
+
+export type UpstreamConnect = 'eager' | 'lazy';
 
 export class Relay {
   readonly client: net.Socket;
@@ -38,6 +46,10 @@ export class Relay {
   #reason: string | null = null;
   #closed = 0;
   #connected = false;
+  /** The upstream connect has begun (at once when eager, at the client's first bytes when lazy). */
+  #started = false;
+  readonly #upstreamAt: HostPort;
+  readonly #connectTimeoutMs: number;
   #queue: Promise<void> | null = null;
   readonly #target: string;
 
@@ -49,22 +61,33 @@ export class Relay {
     this.#onTapError = options.onTapError ?? (() => {});
     this.#rewriter = new AddressRewriter(options.redirect, (r) => this.#safe(() => tap.rewrite(r)), options.version);
 
+    this.#upstreamAt = options.upstream;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     client.setNoDelay(true);
-    client.pause(); // nothing is read until the upstream is there to take it
-    this.upstream = net.connect({ host: options.upstream.host, port: options.upstream.port, allowHalfOpen: true });
+    // A socket without a handle holds no descriptor until it connects.
+    this.upstream = new net.Socket({ allowHalfOpen: true });
     this.upstream.setNoDelay(true);
-    const timeout = options.connectTimeoutMs ?? 10_000;
-    this.upstream.setTimeout(timeout, () => {
-      if (!this.#connected) this.upstream.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' }));
-    });
     this.upstream.once('connect', () => {
       this.#connected = true;
       this.upstream.setTimeout(0);
       client.resume();
     });
+    if (options.upstreamConnect === 'lazy') client.resume(); // the first read calls the upstream
+    else this.#connect();
 
     this.#pipe(client, this.upstream, 'c2s');
     this.#pipe(this.upstream, client, 's2c');
+  }
+
+  /** Starts connecting upstream; the client is not read meanwhile (what it sent already waits in the socket). */
+  #connect(): void {
+    this.#started = true;
+    this.client.pause();
+    this.upstream.connect({ host: this.#upstreamAt.host, port: this.#upstreamAt.port });
+    const timeout = this.#connectTimeoutMs;
+    this.upstream.setTimeout(timeout, () => {
+      if (!this.#connected) this.upstream.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' }));
+    });
   }
 
   /** Ends both sides now (proxy shutdown): the reason is recorded. */
@@ -83,6 +106,7 @@ export class Relay {
       }
     };
     from.on('data', (chunk: Buffer) => {
+      if (!this.#started) this.#connect(); // lazy, and this is the client's first read
       const tsWall = Date.now();
       const tsMono = performance.now();
       const out = dir === 's2c' ? this.#rewriter.push(chunk) : chunk;
@@ -97,7 +121,9 @@ export class Relay {
       const rest = dir === 's2c' ? this.#rewriter.end() : Buffer.alloc(0);
       this.#inOrder(rest, (bytes) => {
         write(bytes);
-        if (!to.destroyed) to.end();
+        // Lazy, and the client left without a word: there is no upstream connection to end.
+        if (!this.#started) to.destroy();
+        else if (!to.destroyed) to.end();
       });
     });
     from.on('error', (error: NodeJS.ErrnoException) => {
@@ -106,7 +132,8 @@ export class Relay {
       this.#reason ??= `${side} error: ${code}`;
       // A reset on one side becomes a reset on the other, not a clean close.
       if (!to.destroyed) {
-        if (code === 'ECONNRESET' && to.readyState === 'open') to.resetAndDestroy();
+        if (!this.#started) to.destroy();
+        else if (code === 'ECONNRESET' && to.readyState === 'open') to.resetAndDestroy();
         else to.destroy();
       }
     });
@@ -115,7 +142,8 @@ export class Relay {
       if (!to.destroyed && !from.readableEnded && !to.writableEnded) to.destroy();
       if (++this.#closed === 2) {
         this.#inOrder(Buffer.alloc(0), () => {
-          this.#safe(() => this.#tap.close(this.#reason ?? 'closed', Date.now(), performance.now()));
+          const reason = (this.#reason ?? 'closed') + (this.#started ? '' : ' (it sent nothing; the upstream was never contacted)');
+          this.#safe(() => this.#tap.close(reason, Date.now(), performance.now()));
           this.#resolveDone();
         });
       }

@@ -18,6 +18,8 @@ export interface CliOptions {
   maxPages?: number;
   /** MSNP_DEV_WEB_ROOT: a web build to serve instead of web/dist. */
   webRoot?: string;
+  /** `--upstream-connect` (default: the proxy's own, eager). */
+  upstreamConnect?: 'eager' | 'lazy';
 }
 
 export interface Exit {
@@ -47,6 +49,7 @@ const READY_MS = 30_000;
 export async function startCli(options: CliOptions): Promise<CliProxy> {
   const args = [...launcherNodeArgs(), 'bin/msnp-inspector.js', 'proxy', '--listen', '127.0.0.1:0', '--upstream', options.upstream, '--capture', options.capture];
   args.push(...(options.web ? ['--web', '127.0.0.1:0'] : ['--no-web']));
+  if (options.upstreamConnect) args.push('--upstream-connect', options.upstreamConnect);
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   if (options.maxPages !== undefined) env.MSNP_DEV_CAPTURE_MAX_PAGES = String(options.maxPages);
   if (options.webRoot !== undefined) env.MSNP_DEV_WEB_ROOT = options.webRoot;

@@ -14,7 +14,8 @@ const count = Number(countArg);
 const BATCH = 250;
 const HALF_LINE = 'VER 1 MSNP8 CV'; // no CRLF: the proxy holds a partial line
 
-const sockets: net.Socket[] = [];
+/** Open sockets, in the order they connected; `spoke`: it sent half a line. */
+const sockets: Array<{ socket: net.Socket; spoke: boolean }> = [];
 let failed = false;
 
 function open(i: number): Promise<void> {
@@ -27,8 +28,9 @@ function open(i: number): Promise<void> {
       resolve();
     });
     socket.once('connect', () => {
-      if (i % 2 === 1) socket.write(HALF_LINE);
-      sockets.push(socket);
+      const spoke = i % 2 === 1;
+      if (spoke) socket.write(HALF_LINE);
+      sockets.push({ socket, spoke });
       resolve();
     });
   });
@@ -45,11 +47,12 @@ async function openAll(): Promise<void> {
 
 function closeAll(): void {
   let closed = 0;
-  for (const [i, socket] of sockets.entries()) {
+  for (const { socket, spoke } of sockets) {
     socket.once('close', () => {
       if (++closed === sockets.length) process.stdout.write(`closed ${closed}\n`);
     });
-    if (i % 2 === 1) socket.resetAndDestroy();
+    // By what each did, not by its place in the list (they connect in any order).
+    if (spoke) socket.resetAndDestroy();
     else socket.destroy();
   }
 }

@@ -2,7 +2,8 @@
 // silent without FIN, while a normal session runs through the same proxy; then they all go away and the
 // proxy must record each close. The clients live in a child process (half-open-clients.ts), the fake
 // servers here, the proxy in its own: each process holds one descriptor per half-open connection, the
-// proxy two, so the count is capped by the open-file limit (`ulimit -n`) where it is lower.
+// proxy two (with `--upstream-connect lazy`, two only for those that sent something), so the count is
+// capped by the open-file limit (`ulimit -n`) where it is lower.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type net from 'node:net';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureStore } from '../../proxy/capture/store.js';
 import type { FakeServer } from '../../test/helpers/playbook.js';
+import type { UpstreamConnect } from '../../proxy/relay/relay.js';
 import { type Exit, ROOT, startCli } from './cli.js';
 import { compareCapture, playSession, readCapture, startServers } from './session.js';
 
@@ -23,10 +25,13 @@ const HALF_LINE = 'VER 1 MSNP8 CV';
 
 export interface HalfOpenResult {
   asked: number;
+  upstreamConnect: UpstreamConnect;
   /** Half-open connections actually opened (asked, or what the fd limit allows). */
   count: number;
   fdLimit: number;
   capped: boolean;
+  /** Connections of theirs that reached the upstream (eager: all; lazy: those that sent half a line). */
+  upstreamConnections: number;
   rssBefore: number;
   rssWith: number;
   rssPerConnection: number;
@@ -102,13 +107,27 @@ async function until(what: string, done: () => boolean, ms: number, every = 250)
   }
 }
 
-export async function halfOpen(asked: number): Promise<HalfOpenResult> {
+/** Clients that send half a line: every other one (the odd ones, as half-open-clients.ts numbers them). */
+export const speakers = (count: number) => Math.floor(count / 2);
+
+/** The most half-open connections whose descriptors fit in the proxy under `limit`. */
+export function fitting(limit: number, upstreamConnect: UpstreamConnect): number {
+  const room = Math.max(0, limit - RESERVE_FDS);
+  if (upstreamConnect === 'eager') return Math.floor(room / 2);
+  // Lazy: one each, and one more for each that spoke.
+  let n = Math.floor((room * 2) / 3);
+  while (n + speakers(n) > room) n--;
+  while (n + 1 + speakers(n + 1) <= room) n++;
+  return n;
+}
+
+export async function halfOpen(asked: number, upstreamConnect: UpstreamConnect = 'eager'): Promise<HalfOpenResult> {
   const limit = fdLimit();
-  const count = Math.max(0, Math.min(asked, Math.floor((limit - RESERVE_FDS) / 2)));
+  const count = Math.max(0, Math.min(asked, fitting(limit, upstreamConnect)));
   const dir = mkdtempSync(join(tmpdir(), 'msnp-half-open-'));
   const file = join(dir, 'capture.sqlite');
   const servers = await startServers();
-  const cli = await startCli({ upstream: servers.upstream, capture: file });
+  const cli = await startCli({ upstream: servers.upstream, capture: file, upstreamConnect });
   let clients: ReturnType<typeof spawnClients> | null = null;
   const upstreamSides: net.Socket[] = [];
   try {
@@ -119,18 +138,25 @@ export async function halfOpen(asked: number): Promise<HalfOpenResult> {
     await sleep(200);
     const rssBefore = cli.rss();
 
+    const ds = servers.servers.get('DS') as FakeServer;
+    let upstreamConnections = 0;
+    const countUpstream = () => upstreamConnections++;
+    ds.server.on('connection', countUpstream);
     clients = spawnClients(cli.address, count);
     await clients.opened(count);
-    // Every one reached the upstream (the proxy connected it): take them off the fake server's queue,
-    // so that the next session's connection is the next one it accepts. Each ends when its client does.
-    const ds = servers.servers.get('DS') as FakeServer;
-    for (let i = 0; i < count; i++) {
+    // Those that reached the upstream (eager: every one; lazy: those that spoke): take them off the fake
+    // server's queue, so that the next session's connection is the next one it accepts. Each ends when
+    // its client does.
+    const expected = upstreamConnect === 'eager' ? count : speakers(count);
+    for (let i = 0; i < expected; i++) {
       const side = (await ds.accept()).socket;
       side.on('end', () => side.end());
       side.on('error', () => {});
       upstreamSides.push(side);
     }
     await sleep(500);
+    ds.server.off('connection', countUpstream);
+    if (upstreamConnections !== expected) throw new Error(`${upstreamConnections} of the half-open connections reached the upstream, expected ${expected} (${upstreamConnect})`);
     const rssWith = cli.rss();
 
     t = performance.now();
@@ -178,7 +204,7 @@ export async function halfOpen(asked: number): Promise<HalfOpenResult> {
       return [...compareCapture(store, alone, sessions[0]?.id), ...compareCapture(store, beside, sessions[1]?.id)];
     });
     return {
-      asked, count, fdLimit: limit, capped: count < asked, rssBefore, rssWith,
+      asked, upstreamConnect, count, fdLimit: limit, capped: count < asked, upstreamConnections, rssBefore, rssWith,
       rssPerConnection: count > 0 ? (rssWith - rssBefore) / count : 0,
       sessionAloneMs, sessionBesideMs, captureProblems, recordedOpen, closeReasons, closesRecordedMs, closesLoggedMs, closesCpuMs, halfLinesCaptured, exit,
     };

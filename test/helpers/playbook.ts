@@ -130,7 +130,10 @@ type Step =
 
 interface Pair {
   client: ByteReader;
-  server: ByteReader;
+  /** Taken off the fake server's queue at the connection's first step (the proxy may connect lazily). */
+  server: () => Promise<ByteReader>;
+  /** Whether `server` has been asked for. */
+  taken: () => boolean;
 }
 
 export interface PlaybookResult {
@@ -196,23 +199,30 @@ export class Playbook {
         const socket = net.connect({ host, port, allowHalfOpen: true });
         socket.setNoDelay(true);
         const client = new ByteReader(socket);
-        const server = await (servers.get(st.server) as FakeServer).accept();
-        pairs.set(st.conn, { client, server });
+        // Accepted when first needed, not now: a proxy that connects upstream only once the client
+        // speaks (--upstream-connect lazy) has not connected yet. Eager or lazy, the next connection
+        // the fake server accepted is this one, as steps run one at a time.
+        let accepted: Promise<ByteReader> | null = null;
+        const fake = servers.get(st.server) as FakeServer;
+        pairs.set(st.conn, { client, server: () => (accepted ??= fake.accept()), taken: () => accepted !== null });
         sent.set(st.conn, { c2s: [], s2c: [] });
         continue;
       }
       const pair = pairs.get(st.conn);
       if (!pair) throw new Error(`${where}: no connection ${st.conn}`);
       if (st.op === 'close') {
-        (st.by === 'client' ? pair.client : pair.server).socket.end();
-        await (st.by === 'client' ? pair.server : pair.client).end(`${where}: the close`);
+        const server = await pair.server();
+        (st.by === 'client' ? pair.client : server).socket.end();
+        await (st.by === 'client' ? server : pair.client).end(`${where}: the close`);
         continue;
       }
       const bytes = subst(st.bytes);
-      const from = st.op === 'c2s' ? pair.client : pair.server;
-      const to = st.op === 'c2s' ? pair.server : pair.client;
+      // A client's bytes go out before the server side is looked for (they may be what opens it).
+      const server = st.op === 'c2s' ? null : await pair.server();
+      const from = st.op === 'c2s' ? pair.client : (server as ByteReader);
       (sent.get(st.conn) as { c2s: Buffer[]; s2c: Buffer[] })[st.op].push(bytes);
       await writeInPieces(from.socket, bytes, seed + step);
+      const to = st.op === 'c2s' ? await pair.server() : pair.client;
       if (st.op === 'c2s') {
         const got = await to.read(bytes.length, `${where}: ${JSON.stringify(bytes.toString('latin1'))}`);
         if (!got.equals(bytes)) throw new Error(`${where}: server got ${JSON.stringify(got.toString('latin1'))}, client sent ${JSON.stringify(bytes.toString('latin1'))}`);
@@ -220,9 +230,9 @@ export class Playbook {
         await expectRewritten(to, bytes, where, this.#names, servers, referrals);
       }
     }
-    for (const { client, server } of pairs.values()) {
+    for (const { client, server, taken } of pairs.values()) {
       client.socket.destroy();
-      server.socket.destroy();
+      if (taken()) (await server()).socket.destroy();
     }
     return { sent, referrals };
   }

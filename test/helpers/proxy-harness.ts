@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { MsnpProxy, type Log } from '../../proxy/relay/proxy.js';
+import type { UpstreamConnect } from '../../proxy/relay/relay.js';
 import { FakeServer } from './playbook.js';
 
 export interface Harness {
@@ -20,7 +21,7 @@ export interface Harness {
 }
 
 /** Starts fake servers `names` and a proxy whose upstream is the first of them. */
-export async function startHarness(names: string[], options: { connectTimeoutMs?: number; upstream?: string; writer?: 'thread' | 'inline' } = {}): Promise<Harness> {
+export async function startHarness(names: string[], options: { connectTimeoutMs?: number; upstream?: string; writer?: 'thread' | 'inline'; upstreamConnect?: UpstreamConnect } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'msnp-proxy-'));
   const file = join(dir, 'capture.sqlite');
   const servers = new Map<string, FakeServer>();
@@ -33,6 +34,7 @@ export async function startHarness(names: string[], options: { connectTimeoutMs?
   const proxy = await MsnpProxy.start({
     listen: { host: '127.0.0.1', port: 0 }, upstream: { host: upHost as string, port: Number(upPort) }, store, log,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.upstreamConnect ? { upstreamConnect: options.upstreamConnect } : {}),
   });
   let stopped = false;
   const stop = async () => {

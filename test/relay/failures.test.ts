@@ -12,6 +12,7 @@ import { decodeSession } from '../../proxy/capture/read-capture.js';
 import { CaptureStore, type ConnectionRow, type FrameRow } from '../../proxy/capture/store.js';
 import type { Direction } from '../../shared/msnp/types.js';
 import { ByteReader, type FakeServer, Playbook, splitAddress } from '../helpers/playbook.js';
+import { freePort } from '../helpers/ports.js';
 import { type Harness, startHarness } from '../helpers/proxy-harness.js';
 import { SERVERS, scenario } from './scenarios.js';
 
@@ -41,15 +42,6 @@ function write(socket: net.Socket, bytes: Buffer | string): Promise<void> {
 }
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
-
-/** A port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Waits for a condition nothing announces (the store has no failure event), polling; bounded. */
 async function waitFor(what: string, done: () => boolean, ms = 10_000): Promise<void> {

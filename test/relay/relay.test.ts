@@ -11,9 +11,13 @@ afterEach(async () => {
 
 describe('a whole session through the proxy', () => {
   // Both places the capture's SQLite writes can run (the default picks one by the number of CPUs).
-  for (const [version, writer] of ([2, 8, 12, 15, 18] as const).flatMap((v) => (['inline', 'thread'] as const).map((w) => [v, w] as const))) {
-    it(`follows MSNP${version}: dispatch → NS → SB (XFR) and SB (RNG), byte for byte, and captures it (${writer} writer)`, async () => {
-      harness = await startHarness(SERVERS, { writer });
+  // And both times the upstream can be called: as the client connects, or once it first speaks.
+  const runs = ([2, 8, 12, 15, 18] as const).flatMap((v) => [
+    [v, 'inline', 'eager'] as const, [v, 'thread', 'eager'] as const, [v, 'inline', 'lazy'] as const,
+  ]);
+  for (const [version, writer, upstreamConnect] of runs) {
+    it(`follows MSNP${version}: dispatch → NS → SB (XFR) and SB (RNG), byte for byte, and captures it (${writer} writer, ${upstreamConnect} upstream connect)`, async () => {
+      harness = await startHarness(SERVERS, { writer, upstreamConnect });
       const { play, frames } = scenario(version);
       const result = await play.run(harness.servers, harness.address, version);
       const listeners = harness.proxy.referralListeners;
