@@ -66,17 +66,15 @@ export class Relay {
     client.setNoDelay(true);
     // A socket without a handle holds no descriptor until it connects.
     this.upstream = new net.Socket({ allowHalfOpen: true });
-    this.upstream.setNoDelay(true);
     this.upstream.once('connect', () => {
       this.#connected = true;
       this.upstream.setTimeout(0);
       client.resume();
     });
-    if (options.upstreamConnect === 'lazy') client.resume(); // the first read calls the upstream
-    else this.#connect();
-
     this.#pipe(client, this.upstream, 'c2s');
     this.#pipe(this.upstream, client, 's2c');
+    if (options.upstreamConnect === 'lazy') client.resume(); // the first read calls the upstream
+    else this.#connect();
   }
 
   /** Starts connecting upstream; the client is not read meanwhile (what it sent already waits in the socket). */
@@ -84,6 +82,7 @@ export class Relay {
     this.#started = true;
     this.client.pause();
     this.upstream.connect({ host: this.#upstreamAt.host, port: this.#upstreamAt.port });
+    this.upstream.setNoDelay(true);
     const timeout = this.#connectTimeoutMs;
     this.upstream.setTimeout(timeout, () => {
       if (!this.#connected) this.upstream.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' }));

@@ -87,9 +87,11 @@ describe.skipIf(!chromiumPath)('inspector: capture store errors with the real CL
     const proxy = cli as CliProxy;
     const [recovery] = recoveries(proxy.stderr());
     expect(recovery?.attempts).toBeGreaterThan(0);
+    // Checked while the proxy still runs: once it stops, the page's reconnect attempts fail, and
+    // chromium logs each as a console error.
+    expect(seen).toEqual({ dialogs: [], errors: [], consoleErrors: [] });
     expect(await proxy.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(readCapture(file, (store) => compareCapture(store, played))).toEqual([]);
-    expect(seen).toEqual({ dialogs: [], errors: [], consoleErrors: [] });
   }
 
   it('a capture file locked by another process: relay unaffected, the error shown, every frame in after release', async () => {

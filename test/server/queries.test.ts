@@ -89,6 +89,37 @@ describe('filtered positions', () => {
     expect(pages.map((p) => p.frames)).toEqual([0, 2, 4, 6].map((o) => all.slice(o, o + 2)));
   });
 
+  it('summarise every session as the one-session path does (versions, counts, live), in one pass', () => {
+    t = tempCapture();
+    const store = t.store;
+    recordSession(store); // closed
+    recordSession(store, { close: false, start: 1_700_000_100_000 }); // still open
+    store.openSession({ client: '127.0.0.1:50001', tsWall: 1_700_000_200_000 }); // no connection yet
+    // Two versions in one session (an MSNP15 NS, an MSNP12 SB), and a connection that never agreed one.
+    recordSession(store, {
+      close: false, start: 1_700_000_300_000,
+      steps: [
+        ['ns1', 'c2s', 'VER 1 MSNP15 CVR0\r\n'], ['ns1', 's2c', 'VER 1 MSNP15\r\n'],
+        ['sb1', 'c2s', 'VER 2 MSNP12 CVR0\r\n'], ['sb1', 's2c', 'VER 2 MSNP12\r\n'],
+        ['ds1', 'c2s', 'hello?\r\n'],
+      ],
+    });
+    store.flush();
+    const queries = new CaptureQueries(store.readDatabase());
+    for (const live of [true, false]) {
+      const all = queries.sessions(live);
+      expect(all.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+      for (const summary of all) {
+        const { connections, ...one } = queries.session(summary.id, live)!;
+        expect(summary, `session ${summary.id}, live ${live}`).toEqual(one);
+        expect(summary.connectionCount).toBe(connections.length);
+      }
+      expect(all.map((s) => s.live)).toEqual(live ? [false, true, false, true] : [false, false, false, false]);
+      expect(all[3]?.versions).toEqual(['MSNP15', 'MSNP12']);
+      expect(all[2]).toMatchObject({ versions: [], connectionCount: 0, frameCount: 0 });
+    }
+  });
+
   it('count frames per session and connection incrementally', () => {
     t = tempCapture();
     const queries = new CaptureQueries(t.store.readDatabase());

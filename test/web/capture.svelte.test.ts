@@ -184,17 +184,50 @@ describe('CaptureState live deltas', () => {
   it('applies session, connection and capture upserts in one batch', async () => {
     const api = new FakeApi(0);
     const state = await loaded(api);
+    state.expanded.add(2);
     state.applyLive([
       { type: 'sessions/upsert', session: session(2) },
       { type: 'sessions/upsert', session: session(1, { live: false }) },
       { type: 'connections/upsert', connection: connection(7, 2) },
+      { type: 'connections/upsert', connection: connection(8, 1) }, // of a collapsed session: not kept
       { type: 'capture/update', capture: { ...api.info, storeError: 'database is locked', queued: 12 } },
       { type: 'frames/add', frames: [frame(1)] },
     ]);
     expect(state.sessions.map((s) => [s.id, s.live])).toEqual([[1, false], [2, true]]);
     expect(state.connectionsOf(2).map((c) => c.id)).toEqual([7]);
+    expect(state.connections.has(8)).toBe(false);
     expect(state.capture?.storeError).toBe('database is locked');
     expect(state.total).toBe(1);
+  });
+});
+
+describe('CaptureState live sessions', () => {
+  it('keeps the session list sorted by id through upserts in any order, replacing by id', async () => {
+    const api = new FakeApi(0);
+    const state = await loaded(api);
+    const ids = [5, 1, 9, 3, 7, 2, 8, 6, 4, 10];
+    state.applyLive(ids.slice(0, 4).map((id) => ({ type: 'sessions/upsert' as const, session: session(id) })));
+    expect(state.sessions.map((s) => s.id)).toEqual([1, 3, 5, 9]);
+    state.applyLive(ids.slice(4).map((id) => ({ type: 'sessions/upsert' as const, session: session(id) })));
+    expect(state.sessions.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    state.applyLive([
+      { type: 'sessions/upsert', session: session(1, { live: false }) },
+      { type: 'sessions/upsert', session: session(10, { live: false }) },
+      { type: 'sessions/upsert', session: session(6, { live: false }) },
+    ]);
+    expect(state.sessions.filter((s) => !s.live).map((s) => s.id)).toEqual([1, 6, 10]);
+    expect(state.sessions).toHaveLength(10);
+  });
+
+  it('keeps live connections of an expanded session, and of a session once it is expanded', async () => {
+    const api = new FakeApi(0);
+    const state = await loaded(api);
+    state.applyLive([{ type: 'sessions/upsert', session: session(3) }, { type: 'connections/upsert', connection: connection(30, 3) }]);
+    expect(state.connections.size).toBe(0);
+    state.expanded.add(3);
+    state.applyLive([{ type: 'connections/upsert', connection: connection(31, 3) }]);
+    state.applyLive([{ type: 'connections/upsert', connection: { ...connection(31, 3), live: false } }]);
+    expect(state.connectionsOf(3).map((c) => [c.id, c.live])).toEqual([[31, false]]);
   });
 });
 

@@ -24,11 +24,28 @@ function assertNever(x: never): never {
   throw new Error(`unexpected live message ${JSON.stringify(x)}`);
 }
 
+/** Replaces the item with `item`'s id in a list sorted by id, or inserts it in its place. */
+function upsertById<T extends { id: number }>(list: T[], item: T): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as T).id < item.id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo]?.id === item.id) list[lo] = item;
+  else list.splice(lo, 0, item);
+}
+
 export class CaptureState {
   readonly api: Api;
   capture = $state.raw<CaptureInfo | null>(null);
   sessions = $state.raw<SessionSummary[]>([]);
-  /** Connections heard of (expanded sessions and live upserts), by id. */
+  /**
+   * Connections of the sessions shown expanded (and any picked as a filter), by id. Not every connection
+   * the live stream mentions: a busy proxy announces thousands a minute, and the page would hold and
+   * copy them all.
+   */
   connections = $state.raw<ReadonlyMap<number, ConnectionSummary>>(new Map());
   /** Sessions shown with their connections. */
   readonly expanded = new SvelteSet<number>();
@@ -195,7 +212,7 @@ export class CaptureState {
 
   /** Applies a batch of live messages (LiveClient flushes them once per animation frame). */
   applyLive(batch: readonly LiveMessage[]): void {
-    let sessions: Map<number, SessionSummary> | null = null;
+    let sessions: SessionSummary[] | null = null;
     let connections: Map<number, ConnectionSummary> | null = null;
     const frames: FrameSummary[] = [];
     for (const m of batch) {
@@ -205,9 +222,10 @@ export class CaptureState {
           this.capture = m.capture;
           break;
         case 'sessions/upsert':
-          (sessions ??= new Map(this.sessions.map((s) => [s.id, s]))).set(m.session.id, m.session);
+          upsertById((sessions ??= [...this.sessions]), m.session);
           break;
         case 'connections/upsert':
+          if (!this.expanded.has(m.connection.sessionId) && !this.connections.has(m.connection.id)) break;
           (connections ??= new Map(this.connections)).set(m.connection.id, m.connection);
           break;
         case 'frames/add':
@@ -219,7 +237,7 @@ export class CaptureState {
           assertNever(m);
       }
     }
-    if (sessions) this.sessions = [...sessions.values()].sort((a, b) => a.id - b.id);
+    if (sessions) this.sessions = sessions;
     if (connections) this.connections = connections;
     this.addFrames(frames);
   }
