@@ -79,6 +79,20 @@ export class ByteReader {
   }
 }
 
+/**
+ * A client socket on `address` (half-close allowed, no Nagle) with the error codes it saw; `cleanups`
+ * gets what destroys it after the test.
+ */
+export function connectClient(address: string, cleanups: Array<() => unknown>): { reader: ByteReader; errors: string[] } {
+  const [host, port] = splitAddress(address);
+  const socket = net.connect({ host, port, allowHalfOpen: true });
+  socket.setNoDelay(true);
+  const errors: string[] = [];
+  socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+  cleanups.push(() => socket.destroy());
+  return { reader: new ByteReader(socket), errors };
+}
+
 /** A fake MSNP server: accepts connections and hands them to the playbook in order. */
 export class FakeServer {
   readonly server: net.Server;

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSession } from '../../proxy/capture/read-capture.js';
 import { CaptureStore, type ConnectionRow, type FrameRow } from '../../proxy/capture/store.js';
 import type { Direction } from '../../shared/msnp/types.js';
-import { ByteReader, type FakeServer, Playbook, splitAddress } from '../helpers/playbook.js';
+import { ByteReader, type FakeServer, Playbook, connectClient, splitAddress } from '../helpers/playbook.js';
 import { freePort } from '../helpers/ports.js';
 import { type Harness, startHarness } from '../helpers/proxy-harness.js';
 import { SERVERS, scenario } from './scenarios.js';
@@ -26,16 +26,7 @@ afterEach(async () => {
 
 // ---- helpers ----
 
-/** A client socket on `address`, with the error codes it saw. */
-function connect(address: string): { reader: ByteReader; errors: string[] } {
-  const [host, port] = splitAddress(address);
-  const socket = net.connect({ host, port, allowHalfOpen: true });
-  socket.setNoDelay(true);
-  const errors: string[] = [];
-  socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
-  cleanups.push(() => socket.destroy());
-  return { reader: new ByteReader(socket), errors };
-}
+const connect = (address: string) => connectClient(address, cleanups);
 
 function write(socket: net.Socket, bytes: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => socket.write(bytes, (e) => (e ? reject(e) : resolve())));

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureStore, type ConnectionRow } from '../../proxy/capture/store.js';
-import { ByteReader, type FakeServer, splitAddress } from '../helpers/playbook.js';
+import { type FakeServer, connectClient } from '../helpers/playbook.js';
 import { type Harness, startHarness } from '../helpers/proxy-harness.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -18,15 +18,7 @@ afterEach(async () => {
   harness = null;
 });
 
-function connect(address: string): { reader: ByteReader; errors: string[] } {
-  const [host, port] = splitAddress(address);
-  const socket = net.connect({ host, port, allowHalfOpen: true });
-  socket.setNoDelay(true);
-  const errors: string[] = [];
-  socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
-  cleanups.push(() => socket.destroy());
-  return { reader: new ByteReader(socket), errors };
-}
+const connect = (address: string) => connectClient(address, cleanups);
 
 /** Counts the connections the fake server `DS` has been offered (accepted or not). */
 function countConnections(server: FakeServer): () => number {
