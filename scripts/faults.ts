@@ -12,8 +12,8 @@
 // Half-open connections need two descriptors each in the proxy (with --upstream-connect lazy, one, and
 // two for those that sent something): on a machine whose open-file limit (`ulimit -n`) is lower than
 // that plus 200, the count is capped to fit and the row says so.
-import { killDuringBurst, termDuringBurst } from './faults/bursts.js';
 import type { UpstreamConnect } from '../proxy/relay/relay.js';
+import { killDuringBurst, termDuringBurst } from './faults/bursts.js';
 import { type HalfOpenResult, halfOpen } from './faults/half-open.js';
 import { clientVanishes, upstreamReset, upstreamStalls } from './faults/peers.js';
 import { type Checks, type FaultResult, run } from './faults/result.js';

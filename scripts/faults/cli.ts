@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UpstreamConnect } from '../../proxy/relay/relay.js';
 import { launcherNodeArgs } from '../launcher.js';
 import { cpuSecondsOf, residentOf } from '../proc.js';
 
@@ -19,7 +20,7 @@ export interface CliOptions {
   /** MSNP_DEV_WEB_ROOT: a web build to serve instead of web/dist. */
   webRoot?: string;
   /** `--upstream-connect` (default: the proxy's own, eager). */
-  upstreamConnect?: 'eager' | 'lazy';
+  upstreamConnect?: UpstreamConnect;
 }
 
 export interface Exit {

@@ -215,7 +215,8 @@ export class Playbook {
         const client = new ByteReader(socket);
         // Accepted when first needed, not now: a proxy that connects upstream only once the client
         // speaks (--upstream-connect lazy) has not connected yet. Eager or lazy, the next connection
-        // the fake server accepted is this one, as steps run one at a time.
+        // the fake server accepts is this one, as long as a script gives a connection its first step
+        // before opening another to the same server (every script here does).
         let accepted: Promise<ByteReader> | null = null;
         const fake = servers.get(st.server) as FakeServer;
         pairs.set(st.conn, { client, server: () => (accepted ??= fake.accept()), taken: () => accepted !== null });
