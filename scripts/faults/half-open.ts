@@ -113,12 +113,8 @@ export const speakers = (count: number) => Math.floor(count / 2);
 /** The most half-open connections whose descriptors fit in the proxy under `limit`. */
 export function fitting(limit: number, upstreamConnect: UpstreamConnect): number {
   const room = Math.max(0, limit - RESERVE_FDS);
-  if (upstreamConnect === 'eager') return Math.floor(room / 2);
-  // Lazy: one each, and one more for each that spoke.
-  let n = Math.floor((room * 2) / 3);
-  while (n + speakers(n) > room) n--;
-  while (n + 1 + speakers(n + 1) <= room) n++;
-  return n;
+  // Eager: two each. Lazy: one each and one more for each that spoke, n + ⌊n/2⌋ ≤ room.
+  return upstreamConnect === 'eager' ? Math.floor(room / 2) : Math.floor((2 * room + 1) / 3);
 }
 
 export async function halfOpen(asked: number, upstreamConnect: UpstreamConnect = 'eager'): Promise<HalfOpenResult> {
