@@ -2,7 +2,7 @@
 // counts and filtered positions are kept up to date incrementally (frames are only ever appended), so no
 // request scans a million frames twice.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ConnectionSummary, FramePage, FrameQuery, FrameSummary, SessionDetail, SessionSummary } from '../../shared/api/dto.js';
+import type { ConnectionSummary, FramePage, FrameQuery, FrameSummary, SessionDetail, SessionQuery, SessionSummary } from '../../shared/api/dto.js';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
 import { CountsById } from './counts-by-id.js';
 import { frameCondition } from './frame-filter.js';
@@ -97,6 +97,11 @@ function statements(db: BetterSqlite3.Database) {
     countSince: db.prepare('SELECT connection_id, count(*) AS n FROM frames WHERE id > ? AND id <= ? GROUP BY connection_id'),
     sessions: db.prepare('SELECT * FROM sessions ORDER BY id'),
     session: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+    // Newest first, so LIMIT keeps the newest; a NULL bound or pattern selects everything.
+    sessionsBefore: db.prepare(
+      `SELECT * FROM sessions WHERE id < coalesce(?, 9e18) AND (? IS NULL OR handle LIKE ? ESCAPE '\\')
+       ORDER BY id DESC LIMIT coalesce(?, -1)`,
+    ),
     // What a session summary needs of each connection, as plain arrays: materialising every column of
     // every connection as an object cost about 1 s per 100,000 connections (a 10-minute load's worth).
     sessionParts: db.prepare('SELECT session_id, id, version, closed_wall IS NULL FROM connections ORDER BY id').raw(),
@@ -157,6 +162,17 @@ export class CaptureQueries {
       p.live ||= live && open === 1;
     }
     return (this.#s.sessions.all() as Raw[]).map((r) => sessionRow(r, parts.get(r.id as number) ?? noConnections()));
+  }
+
+  /**
+   * The sessions a query selects (see SessionQuery), oldest first. Each is summarised from its own
+   * connections: a page of them costs what it holds, not what the capture holds.
+   */
+  sessionPage(query: SessionQuery, live: boolean): SessionSummary[] {
+    if (query.limit === undefined && query.before === undefined && !query.handle) return this.sessions(live);
+    const pattern = query.handle ? `%${query.handle.replace(/[\\%_]/g, '\\$&')}%` : null;
+    const rows = this.#s.sessionsBefore.all(query.before ?? null, pattern, pattern, query.limit ?? null) as Raw[];
+    return rows.reverse().map((r) => sessionSummary(r, this.connections(r.id as number, live)));
   }
 
   session(id: number, live: boolean): SessionDetail | null {

@@ -139,6 +139,17 @@ export interface IdParams {
   id: number;
 }
 
+/** GET /api/sessions (SessionQuery). */
+export const sessionQuerySchema = {
+  type: 'object',
+  properties: {
+    before: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    handle: { type: 'string', maxLength: 200 },
+  },
+  additionalProperties: false,
+} as const;
+
 /** GET /api/frames (FrameQuery). Unknown parameters are dropped, not refused. */
 export const frameQuerySchema = {
   type: 'object',

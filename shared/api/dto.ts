@@ -114,6 +114,19 @@ export interface FramePage {
   frames: FrameSummary[];
 }
 
+/**
+ * Query of GET /api/sessions. Without `limit` the reply is every session (matching `handle`); with it,
+ * the newest `limit` of those older than `before`. Either way oldest first.
+ */
+export interface SessionQuery {
+  /** Only sessions with a lower id (the page asking for the ones before those it holds). */
+  before?: number;
+  /** At most this many (max 1000), the newest of those selected. */
+  limit?: number;
+  /** Case-insensitive part of the signed-in handle. */
+  handle?: string;
+}
+
 /** Query of GET /api/frames/:id/position: the filters of a FrameQuery (paging is ignored). */
 export type FrameFilterQuery = Omit<FrameQuery, 'offset' | 'limit'>;
 

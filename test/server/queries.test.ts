@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureQueries } from '../../proxy/capture/queries.js';
 import { SCHEMA_VERSION, SchemaError } from '../../proxy/capture/schema.js';
 import { CaptureStore } from '../../proxy/capture/store.js';
-import type { FrameQuery, FrameSummary } from '../../shared/api/dto.js';
+import type { FrameQuery, FrameSummary, SessionQuery } from '../../shared/api/dto.js';
 import { type TempCapture, recordSession, tempCapture, writeVersion1 } from './fixture.js';
 
 let t: TempCapture | null = null;
@@ -118,6 +118,35 @@ describe('filtered positions', () => {
       expect(all[3]?.versions).toEqual(['MSNP15', 'MSNP12']);
       expect(all[2]).toMatchObject({ versions: [], connectionCount: 0, frameCount: 0 });
     }
+  });
+
+  it('pages sessions: the newest `limit` before `before`, matching part of the handle, oldest first', () => {
+    t = tempCapture();
+    const store = t.store;
+    // LIKE's wildcards and its escape character are plain text in a handle search.
+    const handles = ['alice@example.com', 'bob@example.com', null, 'ALICE2@example.com', '100%_real\\@example.com', 'carol@example.com'];
+    for (let i = 0; i < 30; i++) {
+      const handle = handles[i % handles.length] ?? null;
+      // Closing names the session alice: a session left unnamed stays open.
+      const { sessionId } = recordSession(store, { close: handle !== null && i % 4 !== 0, start: 1_700_000_000_000 + i * 10_000 });
+      if (handle !== null) store.updateSession(sessionId, { handle });
+    }
+    store.flush();
+    const queries = new CaptureQueries(store.readDatabase());
+    const all = queries.sessions(true);
+    expect(all).toHaveLength(30);
+    expect(queries.sessionPage({}, true)).toEqual(all);
+    const cases: SessionQuery[] = [
+      { limit: 7 }, { limit: 1000 }, { limit: 7, before: 12 }, { before: 12 }, { limit: 3, before: 1 },
+      { handle: 'alice' }, { handle: 'ALICE', limit: 2 }, { handle: 'alice', before: 20, limit: 3 },
+      { handle: '%' }, { handle: '_' }, { handle: '\\' }, { handle: '%_real\\' }, { handle: 'a%e' }, { handle: 'nobody' },
+    ];
+    for (const query of cases) {
+      const needle = query.handle?.toLowerCase();
+      const selected = all.filter((s) => (query.before === undefined || s.id < query.before) && (needle === undefined || (s.handle ?? '').toLowerCase().includes(needle)));
+      expect(queries.sessionPage(query, true), JSON.stringify(query)).toEqual(query.limit === undefined ? selected : selected.slice(-query.limit));
+    }
+    expect(queries.sessionPage({ handle: '%' }, true).map((s) => s.handle)).toEqual(Array(5).fill('100%_real\\@example.com'));
   });
 
   it('count frames per session and connection incrementally', () => {

@@ -58,6 +58,22 @@ describe('REST API', () => {
     ]);
   });
 
+  it('pages the sessions: newest first chosen, oldest first sent; bad paging refused', async () => {
+    const all = (await getJson<SessionSummary[]>(t.app, '/api/sessions')).body;
+    const ids = async (url: string) => (await getJson<SessionSummary[]>(t.app, url)).body.map((s) => s.id);
+    await expect(ids('/api/sessions?limit=1')).resolves.toEqual([2]);
+    await expect(ids('/api/sessions?limit=5')).resolves.toEqual([1, 2]);
+    await expect(ids('/api/sessions?before=2')).resolves.toEqual([1]);
+    await expect(ids('/api/sessions?before=1&limit=5')).resolves.toEqual([]);
+    await expect(ids('/api/sessions?handle=ALICE%40example')).resolves.toEqual([1]);
+    await expect(ids('/api/sessions?handle=bob')).resolves.toEqual([]);
+    expect((await getJson<SessionSummary[]>(t.app, '/api/sessions?limit=1')).body).toEqual(all.slice(1));
+    for (const url of ['/api/sessions?limit=0', '/api/sessions?limit=1001', '/api/sessions?before=0', '/api/sessions?limit=x', `/api/sessions?handle=${'a'.repeat(201)}`]) {
+      const r = await getJson<ApiError>(t.app, url);
+      expect(r.status, url).toBe(400);
+    }
+  });
+
   it('gives a session with its connections', async () => {
     const { status, body } = await getJson<SessionDetail>(t.app, '/api/sessions/1');
     expect(status).toBe(200);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CaptureState } from '../../web/src/lib/capture.svelte.js';
 import { FakeApi, connection, frame, session, settle } from './fakes.js';
 
-async function loaded(api: FakeApi, options: { search?: string; pageSize?: number; maxPages?: number } = {}): Promise<CaptureState> {
+async function loaded(api: FakeApi, options: { search?: string; pageSize?: number; maxPages?: number; sessionPageSize?: number } = {}): Promise<CaptureState> {
   const state = new CaptureState({ api, pageSize: 100, ...options });
   await state.load('full');
   return state;
@@ -228,6 +228,86 @@ describe('CaptureState live sessions', () => {
     state.applyLive([{ type: 'connections/upsert', connection: connection(31, 3) }]);
     state.applyLive([{ type: 'connections/upsert', connection: { ...connection(31, 3), live: false } }]);
     expect(state.connectionsOf(3).map((c) => [c.id, c.live])).toEqual([[31, false]]);
+  });
+});
+
+describe('CaptureState session pages', () => {
+  const sessions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => session(from + i));
+  const ids = (state: CaptureState) => state.sessions.map((s) => s.id);
+  const range = (from: number, to: number) => sessions(from, to).map((s) => s.id);
+
+  it('lists the newest page, adds older pages on request, and knows when none are left', async () => {
+    const api = new FakeApi(0);
+    api.sessionList = sessions(1, 450);
+    const state = await loaded(api, { sessionPageSize: 200 });
+    expect(ids(state)).toEqual(range(251, 450));
+    expect(state.olderSessions).toBe(true);
+    expect(api.calls).toContain('GET /api/sessions?limit=201');
+    await state.loadOlderSessions();
+    expect(ids(state)).toEqual(range(51, 450));
+    expect(state.olderSessions).toBe(true);
+    await state.loadOlderSessions();
+    expect(ids(state)).toEqual(range(1, 450));
+    expect(state.olderSessions).toBe(false);
+    const exact = await loaded(Object.assign(new FakeApi(0), { sessionList: sessions(1, 200) }), { sessionPageSize: 200 });
+    expect([exact.sessions.length, exact.olderSessions]).toEqual([200, false]);
+    expect(api.calls.filter((c) => c.startsWith('GET /api/sessions?'))).toEqual([
+      'GET /api/sessions?limit=201', 'GET /api/sessions?before=251&limit=201', 'GET /api/sessions?before=51&limit=201',
+    ]);
+    // A snapshot reload keeps as many as are listed.
+    await state.load('full');
+    expect(ids(state)).toEqual(range(1, 450));
+    expect(api.calls.at(-1)).toBe('GET /api/sessions?limit=601');
+  });
+
+  it('keeps the newest through live upserts: new ones push the oldest out, older unlisted ones stay out', async () => {
+    const api = new FakeApi(0);
+    api.sessionList = sessions(1, 30);
+    const state = await loaded(api, { sessionPageSize: 10 });
+    expect(ids(state)).toEqual(range(21, 30));
+    state.applyLive([
+      { type: 'sessions/upsert', session: session(5, { live: false }) }, // older than the cut: not listed
+      { type: 'sessions/upsert', session: session(25, { live: false }) },
+      { type: 'sessions/upsert', session: session(31) },
+      { type: 'sessions/upsert', session: session(32) },
+    ]);
+    expect(ids(state)).toEqual(range(23, 32));
+    expect(state.sessions.find((s) => s.id === 25)?.live).toBe(false);
+    expect(state.olderSessions).toBe(true);
+    // A complete list takes every update.
+    const small = await loaded(Object.assign(new FakeApi(0), { sessionList: sessions(4, 6) }), { sessionPageSize: 10 });
+    expect(small.olderSessions).toBe(false);
+    small.applyLive([{ type: 'sessions/upsert', session: session(2) }, { type: 'sessions/upsert', session: session(7) }]);
+    expect(ids(small)).toEqual([2, 4, 5, 6, 7]);
+  });
+
+  it('narrows the list to a handle, live too, and drops answers to an older search', async () => {
+    const api = new FakeApi(0);
+    api.sessionList = sessions(1, 300).map((s) => (s.id % 3 === 0 ? { ...s, handle: `Alice${s.id}@example.com` } : s));
+    const state = await loaded(api, { sessionPageSize: 50 });
+    await state.searchSessions('alice');
+    expect(state.sessions).toHaveLength(50);
+    expect(state.sessions.every((s) => s.handle?.startsWith('Alice'))).toBe(true);
+    expect(ids(state).at(-1)).toBe(300);
+    expect(api.calls.at(-1)).toBe('GET /api/sessions?handle=alice&limit=51');
+    state.applyLive([
+      { type: 'sessions/upsert', session: session(301) }, // someone else
+      { type: 'sessions/upsert', session: session(302, { handle: null }) }, // not signed in yet
+      { type: 'sessions/upsert', session: session(303, { handle: 'ALICE303@example.com' }) },
+    ]);
+    expect(ids(state).slice(-2)).toEqual([300, 303]);
+
+    api.paused = true;
+    const first = state.searchSessions('alice1');
+    const second = state.searchSessions('user29');
+    api.release('newest-first'); // the older search's answer lands last
+    await Promise.all([first, second]);
+    expect(state.sessionSearch).toBe('user29');
+    expect(ids(state)).toEqual([29, 290, 291, 292, 293, 294, 295, 296, 297, 298, 299].filter((id) => id % 3 !== 0));
+    expect(state.olderSessions).toBe(false);
+    api.paused = false;
+    await state.searchSessions('');
+    expect(ids(state)).toEqual(range(251, 300)); // the server's newest (the live ones above were only announced)
   });
 });
 

@@ -1,5 +1,5 @@
 // In-memory stand-ins for the REST API, the WebSocket and the browser's timers, for rune-state tests.
-import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, FrameSummary, SessionDetail, SessionSummary, ConnectionSummary } from '../../shared/api/dto.js';
+import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, FrameSummary, SessionDetail, SessionQuery, SessionSummary, ConnectionSummary } from '../../shared/api/dto.js';
 import type { Api } from '../../web/src/lib/api.js';
 import type { Scheduler, SocketLike } from '../../web/src/lib/live.svelte.js';
 
@@ -80,8 +80,10 @@ export class FakeApi implements Api {
     return out;
   }
 
-  release(): void {
-    for (const go of this.#held.splice(0)) go();
+  /** Answers the held requests, in the order they came or newest first. */
+  release(order: 'oldest-first' | 'newest-first' = 'oldest-first'): void {
+    const held = this.#held.splice(0);
+    for (const go of order === 'oldest-first' ? held : held.reverse()) go();
   }
 
   get pending(): number {
@@ -98,8 +100,16 @@ export class FakeApi implements Api {
     return this.#respond('GET /api/capture', () => ({ ...this.info, counts: { ...this.info.counts, frames: this.length } }));
   }
 
-  sessions(): Promise<SessionSummary[]> {
-    return this.#respond('GET /api/sessions', () => [...this.sessionList]);
+  /** As the server pages them (SessionQuery): the newest `limit` of those selected, oldest first. */
+  sessions(query: SessionQuery = {}): Promise<SessionSummary[]> {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    return this.#respond(`GET /api/sessions${search ? `?${search}` : ''}`, () => {
+      const needle = query.handle?.toLowerCase();
+      const selected = [...this.sessionList]
+        .sort((a, b) => a.id - b.id)
+        .filter((s) => (query.before === undefined || s.id < query.before) && (needle === undefined || (s.handle ?? '').toLowerCase().includes(needle)));
+      return query.limit === undefined ? selected : selected.slice(-query.limit);
+    });
   }
 
   session(id: number): Promise<SessionDetail> {

@@ -1,9 +1,10 @@
 // Typed fetch wrappers over the REST contract (shared/api/dto.ts). The only place that builds URLs.
-import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, SessionDetail, SessionSummary } from '../../../shared/api/dto.js';
+import type { CaptureInfo, FrameDetail, FrameFilterQuery, FramePage, FramePosition, FrameQuery, SessionDetail, SessionQuery, SessionSummary } from '../../../shared/api/dto.js';
 
 export interface Api {
   capture(): Promise<CaptureInfo>;
-  sessions(): Promise<SessionSummary[]>;
+  /** Every session, or the page `query` selects (oldest first either way). */
+  sessions(query?: SessionQuery): Promise<SessionSummary[]>;
   session(id: number): Promise<SessionDetail>;
   frames(query: FrameQuery): Promise<FramePage>;
   frame(id: number): Promise<FrameDetail>;
@@ -19,10 +20,10 @@ export class ApiError extends Error {
 }
 
 /**
- * FrameQuery → `?a=1&b=2`; unset keys left out ('' is kept: it means unframed bytes). Booleans go as
+ * A query → `?a=1&b=2`; unset keys left out ('' is kept: it means unframed bytes). Booleans go as
  * `true`, the form the server's schema coerces (it refuses `errors=1` with a 400).
  */
-export function frameQueryString(q: FrameQuery): string {
+export function frameQueryString(q: FrameQuery | SessionQuery): string {
   const p = new URLSearchParams();
   for (const [key, value] of Object.entries(q) as Array<[string, unknown]>) {
     if (value === undefined || value === null || value === false) continue;
@@ -49,7 +50,7 @@ export function httpApi(base = '', fetchFn: typeof fetch = (...args) => fetch(..
   }
   return {
     capture: () => get('/api/capture'),
-    sessions: () => get('/api/sessions'),
+    sessions: (query = {}) => get(`/api/sessions${frameQueryString(query)}`),
     session: (id) => get(`/api/sessions/${id}`),
     frames: (query) => get(`/api/frames${frameQueryString(query)}`),
     frame: (id) => get(`/api/frames/${id}`),

@@ -14,9 +14,13 @@ export interface CaptureStateOptions {
   search?: string;
   pageSize?: number;
   maxPages?: number;
+  /** Sessions listed at first, and added by each `loadOlderSessions()`. */
+  sessionPageSize?: number;
 }
 
 const DETAIL_CACHE = 64;
+/** The most sessions a snapshot reload asks for (one less than the server's page limit: one more is asked for). */
+const MAX_SESSION_RELOAD = 999;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -40,7 +44,16 @@ function upsertById<T extends { id: number }>(list: T[], item: T): void {
 export class CaptureState {
   readonly api: Api;
   capture = $state.raw<CaptureInfo | null>(null);
+  /**
+   * The newest sessions (those matching `sessionSearch`), oldest first: a page of them, more as the user
+   * asks for older ones. A proxy that has run for a day holds tens of thousands; the page lists what
+   * someone can read.
+   */
   sessions = $state.raw<SessionSummary[]>([]);
+  /** Sessions older than those listed exist. */
+  olderSessions = $state(false);
+  /** Part of a handle the session list is narrowed to ('' for all). */
+  sessionSearch = $state('');
   /**
    * Connections of the sessions shown expanded (and any picked as a filter), by id. Not every connection
    * the live stream mentions: a busy proxy announces thousands a minute, and the page would hold and
@@ -69,6 +82,11 @@ export class CaptureState {
   });
 
   readonly #list: FrameWindow;
+  readonly #sessionPageSize: number;
+  /** How many sessions the list holds at most: a page per page asked for. */
+  #sessionLimit: number;
+  /** Bumped when the session list is asked for anew: answers for an older request are dropped. */
+  #sessionSeq = 0;
   /** Loads and list reloads under way. */
   #busy = $state(0);
   #loadSeq = 0;
@@ -78,6 +96,7 @@ export class CaptureState {
 
   constructor(options: CaptureStateOptions) {
     this.api = options.api;
+    this.#sessionPageSize = this.#sessionLimit = options.sessionPageSize ?? 200;
     this.#list = new FrameWindow({
       api: options.api,
       query: (offset, limit) => frameQuery(this.filter, offset, limit),
@@ -154,9 +173,7 @@ export class CaptureState {
         this.api.capture().then((capture) => {
           if (latest()) this.capture = capture;
         }),
-        this.api.sessions().then((sessions) => {
-          if (latest()) this.sessions = [...sessions].sort((a, b) => a.id - b.id);
-        }),
+        this.#reloadSessions(latest),
       ]);
       if (!latest()) return;
       this.loaded = true;
@@ -169,6 +186,63 @@ export class CaptureState {
     } finally {
       this.#busy--;
     }
+  }
+
+  /** Narrows the session list to handles containing `text` (case-insensitive); '' lists them all. */
+  async searchSessions(text: string): Promise<void> {
+    if (text === this.sessionSearch) return;
+    this.sessionSearch = text;
+    this.#sessionLimit = this.#sessionPageSize;
+    try {
+      await this.#reloadSessions(() => true);
+    } catch (error) {
+      this.error = message(error);
+    }
+  }
+
+  /** Adds the page of sessions before the oldest listed. */
+  async loadOlderSessions(): Promise<void> {
+    const oldest = this.sessions[0];
+    if (!oldest || !this.olderSessions) return;
+    const seq = this.#sessionSeq;
+    this.#sessionLimit += this.#sessionPageSize; // live additions must not push the listed ones out meanwhile
+    try {
+      const older = await this.#newestSessions(this.#sessionPageSize, oldest.id);
+      if (seq !== this.#sessionSeq) return;
+      const sessions = [...this.sessions];
+      for (const session of older.sessions) upsertById(sessions, session);
+      this.sessions = sessions;
+      this.olderSessions = older.more;
+    } catch (error) {
+      this.error = message(error);
+    }
+  }
+
+  /** The newest sessions again, as many as are listed now (up to a reload's limit). */
+  async #reloadSessions(current: () => boolean): Promise<void> {
+    const seq = ++this.#sessionSeq;
+    const limit = Math.min(this.#sessionLimit, MAX_SESSION_RELOAD);
+    const newest = await this.#newestSessions(limit);
+    if (seq !== this.#sessionSeq || !current()) return;
+    this.#sessionLimit = limit;
+    this.sessions = newest.sessions;
+    this.olderSessions = newest.more;
+  }
+
+  /** The newest `n` sessions matching the search (before `before`), and whether there are more: asks for one extra. */
+  async #newestSessions(n: number, before?: number): Promise<{ sessions: SessionSummary[]; more: boolean }> {
+    const query = { ...(before === undefined ? {} : { before }), ...(this.sessionSearch ? { handle: this.sessionSearch } : {}), limit: n + 1 };
+    const page = [...(await this.api.sessions(query))].sort((a, b) => a.id - b.id);
+    return { sessions: page.slice(-n), more: page.length > n };
+  }
+
+  /** A live session update belongs in the list: already listed, or matching the search and newer than the cut. */
+  #lists(session: SessionSummary, list: readonly SessionSummary[]): boolean {
+    const oldest = list[0];
+    if (oldest && session.id < oldest.id && this.olderSessions) return false;
+    if (list.some((s) => s.id === session.id)) return true;
+    const needle = this.sessionSearch.toLowerCase();
+    return needle === '' || (session.handle ?? '').toLowerCase().includes(needle);
   }
 
   /** Loads one session's connections (shown when it is expanded). */
@@ -222,7 +296,7 @@ export class CaptureState {
           this.capture = m.capture;
           break;
         case 'sessions/upsert':
-          upsertById((sessions ??= [...this.sessions]), m.session);
+          if (this.#lists(m.session, sessions ?? this.sessions)) upsertById((sessions ??= [...this.sessions]), m.session);
           break;
         case 'connections/upsert':
           if (!this.expanded.has(m.connection.sessionId) && !this.connections.has(m.connection.id)) break;
@@ -237,7 +311,14 @@ export class CaptureState {
           assertNever(m);
       }
     }
-    if (sessions) this.sessions = sessions;
+    if (sessions) {
+      // The newest are kept: the oldest leave the list (and can be asked for again).
+      if (sessions.length > this.#sessionLimit) {
+        sessions.splice(0, sessions.length - this.#sessionLimit);
+        this.olderSessions = true;
+      }
+      this.sessions = sessions;
+    }
     if (connections) this.connections = connections;
     this.addFrames(frames);
   }
