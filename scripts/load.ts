@@ -101,6 +101,7 @@ function readable(r: LoadReport): string {
     `  first request of a new connection (accept included): proxy p50 ${ms(r.latency.opening.proxied.p50)} p99 ${ms(r.latency.opening.proxied.p99)}, direct p50 ${ms(r.latency.opening.direct.p50)} p99 ${ms(r.latency.opening.direct.p99)}`,
     `  other requests: proxy p50 ${ms(r.latency.inSession.proxied.p50)} p99 ${ms(r.latency.inSession.proxied.p99)}, direct p50 ${ms(r.latency.inSession.direct.p50)} p99 ${ms(r.latency.inSession.direct.p99)}`,
     `proxy event loop (5-s windows): delay p99 median ${ms(r.proxyLoop.p99Median)}, worst ${ms(r.proxyLoop.p99Max)}, longest ${ms(r.proxyLoop.max)}; CPU ${(100 * r.proxyLoop.cpuMean).toFixed(0)}% of a core on average, ${(100 * r.proxyLoop.cpuMax).toFixed(0)}% at most`,
+    `CPU during the load: proxy ${r.cpu.proxyS.toFixed(0)} s, chromium ${r.cpu.chromiumS.toFixed(0)} s, scripted servers ${r.cpu.serversS.toFixed(0)} s, clients ${r.cpu.clientsS.toFixed(0)} s of ${r.cpu.availableS.toFixed(0)} s the cores offered`,
   ];
   if (r.browser) {
     lines.push(`inspector in chromium: ${r.browser.polls} polls, ${r.browser.failedPolls} unanswered, tail in view in ${r.browser.followedPolls}; showed up to ${n(r.browser.maxShown)} frames, ${n(r.browser.finalShown)} at the end; ${r.browser.problems.length} page errors`);

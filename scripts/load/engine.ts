@@ -14,7 +14,7 @@ import { launcherNodeArgs } from '../launcher.js';
 import { type CaptureTotals, readCapture } from './capture-check.js';
 import { type ClientResult, runClient } from './client.js';
 import { type InspectorPage, type PagePoll, openInspector } from './inspector-page.js';
-import { type Resident, cpuSecondsOf, residentOf } from '../proc.js';
+import { type Resident, cpuSecondsOf, residentOf, treeCpuSecondsOf } from '../proc.js';
 import { type LoopSample, ROOT, startProxy } from './proxy-child.js';
 import type { Role, ServerReport } from './server.js';
 import type { FromServer, ToServer } from './server-child.js';
@@ -111,6 +111,11 @@ export interface LoadReport {
     inspectorHeap: HeapSummary | null;
     proxyCpuS: number;
   };
+  /**
+   * CPU seconds used during the load by each party sharing the machine: the proxy, chromium (all its
+   * processes), the scripted servers, and this process (the clients); and what the cores offered.
+   */
+  cpu: { proxyS: number; chromiumS: number; serversS: number; clientsS: number; availableS: number };
   /** The proxy's event-loop delay (ms) over 5-s windows: median and worst window p99, worst single delay; its CPU share. */
   proxyLoop: { windows: number; p99Median: number; p99Max: number; max: number; cpuMean: number; cpuMax: number };
   proxy: { exit: { code: number | null; signal: NodeJS.Signals | null }; problems: string[]; problemCount: number };
@@ -165,6 +170,13 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
       (m.get(kind) ?? m.set(kind, []).get(kind) as number[]).push(ms);
     };
     const random = mulberry32(o.seed);
+    const cpuNow = () => ({
+      proxyS: cpuSecondsOf(pid),
+      chromiumS: page?.cpuSeconds() ?? 0,
+      serversS: treeCpuSecondsOf((server as unknown as ChildProcess).pid as number),
+      clientsS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    });
+    const cpuAtStart = cpuNow();
     const loadStart = since();
     const stopAt = loadStart + o.durationS;
     const keepGoing = () => since() < stopAt;
@@ -219,6 +231,12 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
     await watcher;
     sampleRss();
     const proxyCpuS = cpuSecondsOf(pid);
+    const cpuAtEnd = cpuNow();
+    const cpu = {
+      proxyS: cpuAtEnd.proxyS - cpuAtStart.proxyS, chromiumS: cpuAtEnd.chromiumS - cpuAtStart.chromiumS,
+      serversS: cpuAtEnd.serversS - cpuAtStart.serversS, clientsS: cpuAtEnd.clientsS - cpuAtStart.clientsS,
+      availableS: loadS * availableParallelism(),
+    };
     log(`all clients finished after ${loadS.toFixed(0)} s of load`);
 
     // The page once more, once the last frames had time to reach it; closed before the proxy stops
@@ -231,7 +249,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
     const exit = await proxy.stop();
     const report = await serverReport(server as unknown as ChildProcess);
     const totals = readCapture(capture);
-    return summarize(o, { results, latency, samples, loadStart, loadS, proxyCpuS, exit, totals, report, page, proxy, fileBytes: statSync(capture).size, elapsed: since(), dir });
+    return summarize(o, { results, latency, samples, loadStart, loadS, proxyCpuS, cpu, exit, totals, report, page, proxy, fileBytes: statSync(capture).size, elapsed: since(), dir });
   } finally {
     await page?.close().catch(() => {});
     if (proxy && proxy.child.exitCode === null && proxy.child.signalCode === null) proxy.child.kill('SIGKILL');
@@ -275,6 +293,7 @@ interface Collected {
   loadStart: number;
   loadS: number;
   proxyCpuS: number;
+  cpu: LoadReport['cpu'];
   exit: { code: number | null; signal: NodeJS.Signals | null };
   totals: CaptureTotals;
   report: { proxied: ServerReport; direct: ServerReport };
@@ -418,6 +437,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     server: { proxied: strip(c.report.proxied), direct: strip(c.report.direct) },
     latency: { proxied: lp, direct: ld, addedP50: lp.p50 - ld.p50, addedP99: lp.p99 - ld.p99, opening, inSession, byKind },
     memory,
+    cpu: c.cpu,
     proxyLoop: loopSummary(threadSamples(c.proxy.loop, 'main')),
     proxy: { exit: c.exit, problems: c.proxy.problems, problemCount: c.proxy.problemCount() },
     browser,

@@ -3,6 +3,7 @@
 // the newest of them in view (the tail followed).
 import type { Browser, Page } from 'playwright-core';
 import { countLiveResets, findChromium, launch, watch } from '../../test/browser/browser.js';
+import { childrenNamed, treeCpuSecondsOf } from '../proc.js';
 
 export interface PagePoll {
   /** Seconds since the run started. */
@@ -22,6 +23,8 @@ export interface InspectorPage {
   /** What the page asked of the inspector: live-stream resets received and REST requests by path. */
   traffic: () => { resets: number; requests: Record<string, number> };
   poll(t: number): Promise<PagePoll>;
+  /** CPU time chromium has used so far, all its processes, seconds. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,9 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 export async function openInspector(url: string): Promise<InspectorPage | null> {
   const path = findChromium();
   if (!path) return null;
+  const before = new Set(childrenNamed(process.pid, 'chromium'));
   const browser: Browser = await launch(path);
+  const roots = childrenNamed(process.pid, 'chromium').filter((pid) => !before.has(pid));
   try {
     const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const seen = watch(page);
@@ -75,6 +80,7 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
         polls.push(result);
         return result;
       },
+      cpuSeconds: () => roots.reduce((sum, pid) => sum + treeCpuSecondsOf(pid), 0),
       async close() {
         if (browser.isConnected()) await browser.close();
       },
