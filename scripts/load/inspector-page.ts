@@ -1,6 +1,8 @@
 // The web inspector open in Debian's chromium for the whole load run, following the live tail. Polled
 // now and then: does the page still answer, is its live stream up, how many frames does it show, and is
 // the newest of them in view (the tail followed).
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { countLiveResets, findChromium, launch, watch } from '../../test/browser/browser.js';
 import { childrenNamed, treeCpuSecondsOf } from '../proc.js';
@@ -41,9 +43,11 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 export async function openInspector(url: string): Promise<InspectorPage | null> {
   const path = findChromium();
   if (!path) return null;
-  const before = new Set(childrenNamed(process.pid, 'chromium'));
+  // The browser's first process, found by its command name (the executable's, cut to 15 characters).
+  const name = basename(realpathSync(path)).slice(0, 15);
+  const before = new Set(childrenNamed(process.pid, name));
   const browser: Browser = await launch(path);
-  const roots = childrenNamed(process.pid, 'chromium').filter((pid) => !before.has(pid));
+  const roots = childrenNamed(process.pid, name).filter((pid) => !before.has(pid));
   try {
     const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const seen = watch(page);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameQueryString } from '../../web/src/lib/api.js';
+import { queryString } from '../../web/src/lib/api.js';
 import { EMPTY_FILTER, couldMatch, filterFromParams, filterParams, formatCommands, frameQuery, isEmptyFilter, parseCommands } from '../../web/src/lib/filters.js';
 import { keyAction } from '../../web/src/lib/keys.js';
 import { frame } from './fakes.js';
@@ -21,8 +21,9 @@ describe('filters', () => {
   it('builds the REST query (FrameQuery) and its query string', () => {
     const q = frameQuery({ ...EMPTY_FILTER, commands: [''], errors: true, q: ' x ' }, 500, 500);
     expect(q).toEqual({ offset: 500, limit: 500, command: '', errors: true, q: 'x' });
-    expect(frameQueryString(q)).toBe('?offset=500&limit=500&command=&errors=true&q=x');
-    expect(frameQueryString({})).toBe('');
+    expect(queryString(q)).toBe('?offset=500&limit=500&command=&errors=true&q=x');
+    expect(queryString({})).toBe('');
+    expect(queryString({ handle: 'a b&c', before: 5, limit: 201 })).toBe('?handle=a+b%26c&before=5&limit=201');
   });
 
   it('rules out live frames only on exact fields', () => {

@@ -23,7 +23,7 @@ export class ApiError extends Error {
  * A query → `?a=1&b=2`; unset keys left out ('' is kept: it means unframed bytes). Booleans go as
  * `true`, the form the server's schema coerces (it refuses `errors=1` with a 400).
  */
-export function frameQueryString(q: FrameQuery | SessionQuery): string {
+export function queryString(q: FrameQuery | SessionQuery): string {
   const p = new URLSearchParams();
   for (const [key, value] of Object.entries(q) as Array<[string, unknown]>) {
     if (value === undefined || value === null || value === false) continue;
@@ -50,10 +50,10 @@ export function httpApi(base = '', fetchFn: typeof fetch = (...args) => fetch(..
   }
   return {
     capture: () => get('/api/capture'),
-    sessions: (query = {}) => get(`/api/sessions${frameQueryString(query)}`),
+    sessions: (query = {}) => get(`/api/sessions${queryString(query)}`),
     session: (id) => get(`/api/sessions/${id}`),
-    frames: (query) => get(`/api/frames${frameQueryString(query)}`),
+    frames: (query) => get(`/api/frames${queryString(query)}`),
     frame: (id) => get(`/api/frames/${id}`),
-    framePosition: (id, filters) => get(`/api/frames/${id}/position${frameQueryString(filters)}`),
+    framePosition: (id, filters) => get(`/api/frames/${id}/position${queryString(filters)}`),
   };
 }
