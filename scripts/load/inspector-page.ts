@@ -4,7 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { countLiveResets, findChromium, launch, watch } from '../../test/browser/browser.js';
+import { countLiveResets, desktopPage, findChromium, launch, watch } from '../../test/browser/browser.js';
 import { childrenNamed, treeCpuSecondsOf } from '../proc.js';
 
 export interface PagePoll {
@@ -49,7 +49,7 @@ export async function openInspector(url: string): Promise<InspectorPage | null> 
   const browser: Browser = await launch(path);
   const roots = childrenNamed(process.pid, name).filter((pid) => !before.has(pid));
   try {
-    const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const page: Page = await desktopPage(browser);
     const seen = watch(page);
     const resets = countLiveResets(page);
     const requests: Record<string, number> = {};

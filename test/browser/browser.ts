@@ -40,6 +40,13 @@ export function launch(executablePath: string): Promise<Browser> {
   });
 }
 
+/** A page at the desktop size the inspector is designed for; `timeout` for every wait (none: playwright's). */
+export async function desktopPage(browser: Browser, timeout?: number): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  if (timeout !== undefined) page.setDefaultTimeout(timeout);
+  return page;
+}
+
 /** Builds web/ with its own vite config into `outDir` (the test serves that, not web/dist). */
 export async function buildWebApp(outDir: string): Promise<void> {
   const { build } = await import('vite');

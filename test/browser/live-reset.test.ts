@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveClient } from '../../proxy/server/live/client.js';
 import { type Inspector, startInspector } from '../../proxy/server/serve.js';
 import { type TempCapture, recordSession, tempCapture } from '../server/fixture.js';
-import { type PageWatch, buildWebApp, findChromium, launch, screenshot, watch } from './browser.js';
+import { type PageWatch, buildWebApp, desktopPage, findChromium, launch, screenshot, watch } from './browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('test/browser: no chromium found (apt-get install chromium, or set CHROMIUM_PATH); skipping browser tests');
@@ -40,8 +40,7 @@ describe.skipIf(!chromiumPath)('live reset in chromium', () => {
       return client;
     };
     browser = await launch(chromiumPath as string);
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    page = await desktopPage(browser, 10_000);
     seen = watch(page);
   }, 120_000);
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { type Inspector, startInspector } from '../../proxy/server/serve.js';
 import { calcVScroll } from '../../web/src/lib/vscroll.js';
-import { buildWebApp, findChromium, fling, launch, screenshot, watch, whenPresent } from './browser.js';
+import { buildWebApp, desktopPage, findChromium, fling, launch, screenshot, watch, whenPresent } from './browser.js';
 
 const chromiumPath = findChromium();
 const FRAMES = 1_000_000;
@@ -50,8 +50,7 @@ describe.skipIf(!chromiumPath)('a million-frame capture in chromium', () => {
     store = CaptureStore.open(file, { readonly: true });
     inspector = await startInspector({ store, file, host: '127.0.0.1', port: 0, webRoot: join(dir, 'web') });
     browser = await launch(chromiumPath as string);
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    page = await desktopPage(browser, 10_000);
     page.on('request', (r) => {
       if (r.url().includes('/api/frames?')) frameRequests.push(new URL(r.url()).search);
     });

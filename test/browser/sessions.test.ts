@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { type Inspector, startInspector } from '../../proxy/server/serve.js';
-import { buildWebApp, findChromium, launch, screenshot, watch } from './browser.js';
+import { buildWebApp, desktopPage, findChromium, launch, screenshot, watch } from './browser.js';
 
 const chromiumPath = findChromium();
 const SESSIONS = 450;
@@ -40,8 +40,7 @@ describe.skipIf(!chromiumPath)('the session list of a big capture in chromium', 
     store = CaptureStore.open(file, { readonly: true });
     inspector = await startInspector({ store, file, host: '127.0.0.1', port: 0, webRoot: join(dir, 'web') });
     browser = await launch(chromiumPath as string);
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    page = await desktopPage(browser, 10_000);
   }, 120_000);
 
   afterAll(async () => {

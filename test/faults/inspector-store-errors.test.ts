@@ -12,7 +12,7 @@ import type { CaptureInfo } from '../../shared/api/dto.js';
 import { type CliProxy, recoveries, startCli } from '../../scripts/faults/cli.js';
 import { holdLock } from '../../scripts/faults/lock.js';
 import { compareCapture, playSession, readCapture, type Servers, startServers } from '../../scripts/faults/session.js';
-import { type PageWatch, buildWebApp, findChromium, launch, screenshot, watch } from '../browser/browser.js';
+import { type PageWatch, buildWebApp, desktopPage, findChromium, launch, screenshot, watch } from '../browser/browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('test/faults: no chromium found (apt-get install chromium, or set CHROMIUM_PATH); skipping browser tests');
@@ -64,8 +64,7 @@ describe.skipIf(!chromiumPath)('inspector: capture store errors with the real CL
     servers = await startServers();
     cli = await startCli({ upstream: servers.upstream, capture: file, web: true, webRoot, ...(maxPages ? { maxPages } : {}) });
     const url = cli.url as string;
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
+    page = await desktopPage(browser, 15_000);
     seen = watch(page);
     await page.goto(url);
     await page.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor();
