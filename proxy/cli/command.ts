@@ -18,3 +18,11 @@ export interface CliIo {
 
 /** Thrown for bad command-line usage: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
+
+/** Parses a numeric option that must be a positive integer; undefined when not given. */
+export function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got '${value}'`);
+  return n;
+}

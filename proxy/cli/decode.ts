@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { DecodedFrame } from '../../shared/msnp/decoded.js';
 import { decodeChunks } from '../decode/decode-chunks.js';
 import { readInput } from '../decode/inputs/detect.js';
-import { type CliCommand, UsageError } from './command.js';
+import { type CliCommand, UsageError, positiveInt } from './command.js';
 import { formatFrame } from './listing.js';
 
 const HELP = `Usage: msnp-inspector decode FILE... [--json] [--views] [--max-line BYTES] [--max-payload BYTES]
@@ -24,13 +24,6 @@ Options:
   -h, --help           this help
 
 Exit code: 0 when every file was read, 1 when a file could not be read or held nothing MSNP.`;
-
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got '${value}'`);
-  return n;
-}
 
 export const decodeCommand: CliCommand = {
   name: 'decode',

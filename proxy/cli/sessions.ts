@@ -1,11 +1,12 @@
-// `msnp-inspector sessions --capture FILE [--json]`: what a capture file holds, session by session.
+// `msnp-inspector sessions --capture FILE [--json] [--handle TEXT] [--last N]`: what a capture file holds,
+// session by session.
 import { parseArgs } from 'node:util';
 import type { CaptureStore, ConnectionRow, SessionRow } from '../capture/store.js';
 import { openCapture } from './capture-file.js';
-import type { CliCommand } from './command.js';
+import { type CliCommand, positiveInt } from './command.js';
 import { printable } from './listing.js';
 
-const HELP = `Usage: msnp-inspector sessions --capture FILE [--json]
+const HELP = `Usage: msnp-inspector sessions --capture FILE [--json] [--handle TEXT] [--last N]
 
 Lists the sessions in a capture file and their connections: client, signed-in handle, start and end,
 negotiated versions, and per connection its label, kind, upstream server, version, frame count and
@@ -14,6 +15,8 @@ why it closed.
 Options:
   --capture FILE  the capture file (SQLite) written by the proxy
   --json          one JSON object per session per line, with a "connections" array
+  --handle TEXT   only sessions whose signed-in handle contains TEXT (case-insensitive)
+  --last N        only the newest N sessions (of those --handle selects)
   -h, --help      this help
 
 Exit code: 0, or 1 when the file cannot be opened as a capture.`;
@@ -52,15 +55,29 @@ function formatSession(session: SessionRow, connections: ConnectionRow[]): strin
   return [head.join('  '), ...lines].join('\n');
 }
 
-function list(store: CaptureStore, json: boolean): string {
+interface Selection {
+  handle?: string;
+  last?: number;
+}
+
+/** The sessions a selection keeps, oldest first as listed. */
+function select(sessions: SessionRow[], { handle, last }: Selection): SessionRow[] {
+  const needle = handle?.toLowerCase();
+  const matching = needle === undefined ? sessions : sessions.filter((s) => s.handle?.toLowerCase().includes(needle));
+  return last === undefined ? matching : matching.slice(-last);
+}
+
+function list(store: CaptureStore, json: boolean, selection: Selection): string {
   const byId = new Map<number, ConnectionRow[]>();
   for (const c of store.listConnections()) {
     const group = byId.get(c.sessionId);
     if (group) group.push(c);
     else byId.set(c.sessionId, [c]);
   }
-  const sessions = store.listSessions();
-  if (!json && sessions.length === 0) return `${store.file}: no sessions\n`;
+  const all = store.listSessions();
+  if (!json && all.length === 0) return `${store.file}: no sessions\n`;
+  const sessions = select(all, selection);
+  if (!json && sessions.length === 0) return `${store.file}: no session's handle contains '${printable(selection.handle ?? '')}'\n`;
   return sessions
     .map((s) => {
       const connections = byId.get(s.id) ?? [];
@@ -76,12 +93,14 @@ export const sessionsCommand: CliCommand = {
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: { capture: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { capture: { type: 'string' }, json: { type: 'boolean', default: false }, handle: { type: 'string' }, last: { type: 'string' } },
     });
+    const last = positiveInt('--last', values.last);
+    const selection: Selection = { ...(values.handle !== undefined ? { handle: values.handle } : {}), ...(last !== undefined ? { last } : {}) };
     const store = openCapture(values.capture, io.err, 'sessions');
     if (!store) return 1;
     try {
-      io.out(list(store, values.json));
+      io.out(list(store, values.json, selection));
     } finally {
       store.close();
     }

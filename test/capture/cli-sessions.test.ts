@@ -47,6 +47,31 @@ describe('msnp-inspector sessions', () => {
     expect(sessions[1]).toMatchObject({ id: 2, handle: null, connections: [{ label: 'conn1', kind: 'unknown', closeReason: null }] });
   });
 
+  it('narrows the list to a handle (case-insensitive) and to the newest N', async () => {
+    const store = CaptureStore.open(file, { log: () => {} });
+    for (const handle of ['bob@example.com', 'Alice2@example.com', 'carol@example.com']) {
+      store.updateSession(store.openSession({ client: '127.0.0.1:50002', tsWall: 1_700_000_600_000 }), { handle });
+    }
+    store.close();
+    const ids = async (...args: string[]) => {
+      const { code, out } = await cli('sessions', '--capture', file, '--json', ...args);
+      expect(code).toBe(0);
+      return out.trimEnd().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { id: number }).id);
+    };
+    await expect(ids()).resolves.toEqual([1, 2, 3, 4, 5]);
+    await expect(ids('--handle', 'ALICE')).resolves.toEqual([1, 4]);
+    await expect(ids('--last', '2')).resolves.toEqual([4, 5]);
+    await expect(ids('--handle', 'alice', '--last', '1')).resolves.toEqual([4]);
+    await expect(ids('--last', '99')).resolves.toEqual([1, 2, 3, 4, 5]);
+    await expect(ids('--handle', 'nobody')).resolves.toEqual([]);
+    const text = await cli('sessions', '--capture', file, '--handle', 'bob');
+    expect(text.out.trimEnd().split('\n')).toEqual([expect.stringMatching(/^session 3 .*handle bob@example\.com/)]);
+    expect(await cli('sessions', '--capture', file, '--handle', 'nobody')).toMatchObject({ code: 0, out: expect.stringMatching(/no session's handle contains 'nobody'/) });
+    for (const bad of ['0', '-1', 'x', '1.5']) {
+      expect(await cli('sessions', '--capture', file, `--last=${bad}`)).toMatchObject({ code: 2, err: expect.stringMatching(/--last must be a positive integer/) });
+    }
+  });
+
   it('says so for an empty capture', async () => {
     const empty = tmp.file('empty.db');
     CaptureStore.open(empty).close();
