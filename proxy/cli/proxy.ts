@@ -6,7 +6,7 @@ import { CaptureStore } from '../capture/store.js';
 import { type HostPort, formatHostPort, parseHostPort } from '../relay/address.js';
 import { MsnpProxy } from '../relay/proxy.js';
 import { type ThreadedInspector, startInspectorThread } from '../server/threaded.js';
-import { type CliCommand, UsageError } from './command.js';
+import { type CliCommand, UsageError, positiveInt } from './command.js';
 import { liftCapOnSignal, readDevEnv } from './dev-env.js';
 import { webAddress } from './web-address.js';
 
@@ -81,8 +81,7 @@ export const proxyCommand: CliCommand = {
     const web = values['no-web'] ? null : webAddress(values.web);
     const upstream = address('--upstream', values.upstream, '');
     const listen = address('--listen', values.listen, '127.0.0.1:1863');
-    const timeout = values['connect-timeout'] === undefined ? undefined : Number(values['connect-timeout']);
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError('--connect-timeout must be a positive integer');
+    const timeout = positiveInt('--connect-timeout', values['connect-timeout']);
     const upstreamConnect = values['upstream-connect'];
     if (upstreamConnect !== 'eager' && upstreamConnect !== 'lazy') throw new UsageError('--upstream-connect must be eager or lazy');
     const writer = values['capture-writer'];

@@ -131,9 +131,8 @@ export class Relay {
       this.#reason ??= `${side} error: ${code}`;
       // A reset on one side becomes a reset on the other, not a clean close.
       if (!to.destroyed) {
-        if (!this.#started) to.destroy();
-        else if (code === 'ECONNRESET' && to.readyState === 'open') to.resetAndDestroy();
-        else to.destroy();
+        if (this.#started && code === 'ECONNRESET' && to.readyState === 'open') to.resetAndDestroy();
+        else to.destroy(); // an upstream never called has no connection to reset
       }
     });
     from.on('close', () => {

@@ -4,21 +4,16 @@
 // capture shows the stall as it is, and the close that ends it later is recorded with its reason.
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSession } from '../../proxy/capture/read-capture.js';
 import type { ConnectionRow, FrameRow } from '../../proxy/capture/store.js';
 import { compareCapture, playSession } from '../../scripts/faults/session.js';
 import { ByteReader, type FakeServer, splitAddress } from '../helpers/playbook.js';
-import { type Harness, startHarness } from '../helpers/proxy-harness.js';
+import { type Harness, disposeAfterEach, startHarness } from '../helpers/proxy-harness.js';
 import { SERVERS } from '../relay/scenarios.js';
 
 let harness: Harness | null = null;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await harness?.dispose();
-  harness = null;
-});
+const cleanups = disposeAfterEach(() => harness, () => (harness = null));
 
 const text = (b: Buffer) => b.toString('latin1');
 

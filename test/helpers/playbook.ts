@@ -98,10 +98,13 @@ export class FakeServer {
   readonly server: net.Server;
   readonly #accepted: ByteReader[] = [];
   #waiter: (() => void) | null = null;
+  /** Connections it has been offered since it started, accepted by a test or not. */
+  offered = 0;
 
   private constructor(server: net.Server) {
     this.server = server;
     server.on('connection', (socket) => {
+      this.offered++;
       socket.setNoDelay(true);
       this.#accepted.push(new ByteReader(socket));
       this.#waiter?.();

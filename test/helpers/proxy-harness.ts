@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { MsnpProxy, type Log } from '../../proxy/relay/proxy.js';
 import type { UpstreamConnect } from '../../proxy/relay/relay.js';
+import { afterEach } from 'vitest';
 import { FakeServer } from './playbook.js';
 
 export interface Harness {
@@ -51,4 +52,18 @@ export async function startHarness(names: string[], options: { connectTimeoutMs?
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test file that starts a harness per test: after each test, runs the cleanups the test
+ * registered (newest first), then disposes of its harness. Returns the cleanups list to push to.
+ */
+export function disposeAfterEach(current: () => Harness | null, clear: () => void): Array<() => unknown> {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await current()?.dispose();
+    clear();
+  });
+  return cleanups;
 }

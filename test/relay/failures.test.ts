@@ -7,22 +7,17 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSession } from '../../proxy/capture/read-capture.js';
 import { CaptureStore, type ConnectionRow, type FrameRow } from '../../proxy/capture/store.js';
 import type { Direction } from '../../shared/msnp/types.js';
 import { ByteReader, type FakeServer, Playbook, connectClient, splitAddress } from '../helpers/playbook.js';
 import { freePort } from '../helpers/ports.js';
-import { type Harness, startHarness } from '../helpers/proxy-harness.js';
+import { type Harness, disposeAfterEach, startHarness } from '../helpers/proxy-harness.js';
 import { SERVERS, scenario } from './scenarios.js';
 
 let harness: Harness | null = null;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await harness?.dispose();
-  harness = null;
-});
+const cleanups = disposeAfterEach(() => harness, () => (harness = null));
 
 // ---- helpers ----
 

@@ -4,28 +4,16 @@
 // mode, and nothing the client sent is missing from the capture.
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CaptureStore, type ConnectionRow } from '../../proxy/capture/store.js';
 import { type FakeServer, connectClient } from '../helpers/playbook.js';
-import { type Harness, startHarness } from '../helpers/proxy-harness.js';
+import { type Harness, disposeAfterEach, startHarness } from '../helpers/proxy-harness.js';
 import { freePort } from '../helpers/ports.js';
 
 let harness: Harness | null = null;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await harness?.dispose();
-  harness = null;
-});
+const cleanups = disposeAfterEach(() => harness, () => (harness = null));
 
 const connect = (address: string) => connectClient(address, cleanups);
-
-/** Counts the connections the fake server `DS` has been offered (accepted or not). */
-function countConnections(server: FakeServer): () => number {
-  let n = 0;
-  server.server.on('connection', () => n++);
-  return () => n;
-}
 
 /** The client's socket is connected to the proxy (the proxy has accepted it). */
 const connected = (socket: net.Socket) => new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -49,16 +37,16 @@ const NOT_CONTACTED = ' (it sent nothing; the upstream was never contacted)';
 describe('lazy upstream connect', () => {
   it('a client that never speaks: the upstream is never called; the close is recorded and says so', async () => {
     harness = await startHarness(['DS'], { upstreamConnect: 'lazy' });
-    const offered = countConnections(harness.servers.get('DS') as FakeServer);
+    const ds = harness.servers.get('DS') as FakeServer;
     const { reader } = connect(harness.address);
     await connected(reader.socket);
     await sleep(200);
-    expect(offered()).toBe(0);
+    expect(ds.offered).toBe(0);
     expect(harness.proxy.connectionCount).toBe(1);
     reader.socket.end();
     await reader.closed;
     expect(reader.buffered.length).toBe(0);
-    expect(offered()).toBe(0);
+    expect(ds.offered).toBe(0);
 
     const { conn, chunks } = await onlyConnection();
     expect(conn.closeReason).toBe(`client closed${NOT_CONTACTED}`);
@@ -68,14 +56,14 @@ describe('lazy upstream connect', () => {
 
   it('a client that resets without speaking: recorded as a client error, upstream never called', async () => {
     harness = await startHarness(['DS'], { upstreamConnect: 'lazy' });
-    const offered = countConnections(harness.servers.get('DS') as FakeServer);
+    const ds = harness.servers.get('DS') as FakeServer;
     const { reader } = connect(harness.address);
     await connected(reader.socket);
     await sleep(50);
     reader.socket.resetAndDestroy();
     await reader.closed;
     await sleep(50);
-    expect(offered()).toBe(0);
+    expect(ds.offered).toBe(0);
 
     const { conn } = await onlyConnection();
     expect(conn.closeReason).toBe(`client error: ECONNRESET${NOT_CONTACTED}`);
@@ -178,7 +166,7 @@ describe('lazy upstream connect', () => {
 
   it('proxy shutdown with silent clients: each is closed and recorded, none reached the upstream', async () => {
     harness = await startHarness(['DS'], { upstreamConnect: 'lazy' });
-    const offered = countConnections(harness.servers.get('DS') as FakeServer);
+    const ds = harness.servers.get('DS') as FakeServer;
     const clients = Array.from({ length: 20 }, () => connect(harness?.address as string).reader);
     await Promise.all(clients.map((c) => connected(c.socket)));
     await sleep(50);
@@ -188,7 +176,7 @@ describe('lazy upstream connect', () => {
       c.socket.end();
       await c.closed;
     }));
-    expect(offered()).toBe(0);
+    expect(ds.offered).toBe(0);
     const store = CaptureStore.open(harness.file, { readonly: true });
     try {
       const reasons = store.listConnections().map((c) => c.closeReason);
