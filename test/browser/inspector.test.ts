@@ -216,6 +216,7 @@ describe.skipIf(!chromiumPath)('web inspector in chromium', () => {
   it('works behind a token: the first URL carries it, the app drops it from the address bar', async () => {
     const guarded = await startInspector({ store: harness.store, file: harness.file, host: '127.0.0.1', port: 0, webRoot, token: 'test-token-123' });
     const other = await context.newPage();
+    other.setDefaultTimeout(10_000); // a wait that hangs names itself before the test's own limit
     try {
       const denied = await other.request.get(new URL('/api/capture', guarded.url).href);
       expect(denied.status()).toBe(401);
