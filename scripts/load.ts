@@ -19,6 +19,7 @@ const HELP = `Usage: npm run load -- [options]
   --seed N          seed of the clients' random pauses (default ${DEFAULTS.seed})
   --node-flags=F    node flags for the proxy instead of its launcher's, as one argument:
                     --node-flags="--max-semi-space-size=1 --heap-growing-percent=100"
+  --capture-writer W  the proxy's --capture-writer: auto, thread or inline (default auto)
   --keep            keep the run's directory (capture file and proxy log) and print where it is
   --json            print the report as JSON (progress goes to stderr)`;
 
@@ -26,7 +27,7 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string' }, duration: { type: 'string' }, ramp: { type: 'string' }, think: { type: 'string' },
     rounds: { type: 'string' }, messages: { type: 'string' }, direct: { type: 'string' }, sample: { type: 'string' },
-    'no-browser': { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, keep: { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'capture-writer': { type: 'string', default: 'auto' }, keep: { type: 'boolean', default: false }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -46,6 +47,12 @@ function num(name: keyof typeof values, fallback: number, min = 0): number {
   return n;
 }
 
+function captureWriter(text: string): LoadOptions['captureWriter'] {
+  if (text === 'auto' || text === 'thread' || text === 'inline') return text;
+  console.error(`--capture-writer: expected auto, thread or inline, got '${text}'`);
+  process.exit(2);
+}
+
 const duration = num('duration', DEFAULTS.durationS, 1);
 const options: Partial<LoadOptions> = {
   clients: num('clients', DEFAULTS.clients, 1),
@@ -59,6 +66,7 @@ const options: Partial<LoadOptions> = {
   browser: !values['no-browser'],
   seed: num('seed', DEFAULTS.seed),
   nodeFlags: values['node-flags'] === undefined ? null : values['node-flags'].split(/\s+/).filter(Boolean),
+  captureWriter: captureWriter(values['capture-writer']),
   keep: values.keep,
   log: (line) => process.stderr.write(`[load] ${line}\n`),
 };
@@ -80,7 +88,7 @@ function readable(r: LoadReport): string {
   const o = r.options;
   const lines = [
     `load: ${o.clients} clients (MSNP2/8/12/15/18 in turn, ramped over ${o.rampS} s) for ${o.durationS} s through the proxy, ${o.directClients} direct; ${r.machine.cpus} CPUs, Node ${r.machine.node}`,
-    `  proxy: node ${r.proxyNodeFlags.join(' ')}`,
+    `  proxy: node ${r.proxyNodeFlags.join(' ')}, capture writer ${r.captureWriter}`,
     `  think ${o.thinkMs} ms, ${o.rounds} switchboard rounds of ${o.messages} messages per sign-in; load lasted ${r.loadS.toFixed(0)} s (run ${r.elapsedS.toFixed(0)} s)`,
     '',
     `clients: ${r.clients.completed} of ${r.clients.started} completed every session (${n(r.clients.sessions)} sign-ins, at least ${r.clients.minSessions} each); ${r.clients.failed} failed`,

@@ -2,6 +2,7 @@
 // connection, so it can run on the writer thread (proxy/capture/writer-thread.ts) while the relay
 // thread reads through another; the same class runs inline when no thread is available.
 import Database from 'better-sqlite3';
+import { type ChunkRow, decodeOps, type EncodedOps, type FrameRow, readRows } from './op-codec.js';
 import type { ConnectionClose, ChunkRecord, ConnectionOpen, ConnectionUpdate, FrameRecord, SessionOpen, SessionUpdate } from './records.js';
 import { errorText, isRecordError } from './sqlite-errors.js';
 
@@ -65,6 +66,7 @@ export class BatchWriter {
   readonly #options: BatchWriterOptions;
   #db: Database.Database | null = null;
   #write: ReturnType<typeof statements> | null = null;
+  readonly #frameRow = toFrameRow({ connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: Buffer.alloc(0), command: '', trId: null, issues: [] }, {} as FrameRow);
 
   constructor(file: string, options: BatchWriterOptions = {}) {
     this.file = file;
@@ -73,14 +75,23 @@ export class BatchWriter {
 
   /** Writes the ops in one transaction; on failure nothing is written and the caller keeps them. */
   write(ops: Op[]): WriteReply {
+    return this.#guarded(() => this.#transact(ops, false), () => ops);
+  }
+
+  /** As write(), for a batch as the writer thread receives it: its rows are bound straight from the encoding. */
+  writeEncoded(batch: EncodedOps): WriteReply {
+    return this.#guarded(() => this.#transactRows(batch), () => decodeOps(batch));
+  }
+
+  #guarded(transact: () => WriteReply, ops: () => Op[]): WriteReply {
     try {
       this.#open();
       try {
-        return this.#transact(ops, false);
+        return transact();
       } catch (error) {
         if (!isRecordError(error)) throw error;
         // One record SQLite will never take must not hold back the rest: write them one by one.
-        return this.#transact(ops, true);
+        return this.#transact(ops(), true);
       }
     } catch (error) {
       return { ok: false, error: errorText(error) };
@@ -144,6 +155,32 @@ export class BatchWriter {
     return { ok: true, frameIds, refused };
   }
 
+  #transactRows(batch: EncodedOps): WriteReply {
+    const frameIds: number[] = [];
+    this.#db!.transaction(() => {
+      frameIds.length = 0;
+      readRows(batch, {
+        chunk: (row) => this.#insertChunk(row),
+        frame: (row) => frameIds.push(this.#insertFrame(row)),
+        other: (op) => this.#apply(op, frameIds),
+      });
+    })();
+    return { ok: true, frameIds, refused: [] };
+  }
+
+  #insertChunk(c: ChunkRow): void {
+    this.#write!.insertChunk.run(c.connectionId, c.dir, c.offset, c.length, c.tsWall, c.tsMono, c.bytes);
+  }
+
+  /** Returns the frame's row id. */
+  #insertFrame(f: FrameRow): number {
+    const info = this.#write!.insertFrame.run(
+      f.connectionId, f.dir, f.index, f.offset, f.tsWall, f.tsMono, f.bytes, f.rewritten, f.command, f.trId, f.issues,
+      f.summary, f.version, f.sessionId, f.connectionId,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
   #apply(op: Op, frameIds: number[]): void {
     const w = this.#write!;
     switch (op.type) {
@@ -173,23 +210,33 @@ export class BatchWriter {
       case 'close':
         w.closeConnection.run({ id: op.id, tsWall: op.record.tsWall, tsMono: op.record.tsMono, reason: op.record.reason });
         return;
-      case 'chunk': {
-        const c = op.record;
-        w.insertChunk.run(c.connectionId, c.dir, c.offset, c.length, c.tsWall, c.tsMono, c.bytes);
+      case 'chunk':
+        this.#insertChunk(op.record);
         return;
-      }
-      case 'frame': {
-        const f = op.record;
-        const info = w.insertFrame.run(
-          f.connectionId, f.dir, f.index, f.offset, f.tsWall, f.tsMono, f.bytes, f.rewritten ?? null, f.command, f.trId,
-          f.issues.length === 0 ? '[]' : JSON.stringify(f.issues), f.summary ?? null, f.version ?? null, f.sessionId ?? null,
-          f.connectionId,
-        );
-        frameIds.push(Number(info.lastInsertRowid));
+      case 'frame':
+        frameIds.push(this.#insertFrame(toFrameRow(op.record, this.#frameRow)));
         return;
-      }
     }
   }
+}
+
+/** A queued frame in the columns SQLite binds, filled into `row` (reused: one object per writer, not per frame). */
+function toFrameRow(f: FrameRecord, row: FrameRow): FrameRow {
+  row.connectionId = f.connectionId;
+  row.dir = f.dir;
+  row.index = f.index;
+  row.offset = f.offset;
+  row.tsWall = f.tsWall;
+  row.tsMono = f.tsMono;
+  row.bytes = f.bytes;
+  row.rewritten = f.rewritten ?? null;
+  row.command = f.command;
+  row.trId = f.trId;
+  row.issues = f.issues.length === 0 ? '[]' : JSON.stringify(f.issues);
+  row.summary = f.summary ?? null;
+  row.version = f.version ?? null;
+  row.sessionId = f.sessionId ?? null;
+  return row;
 }
 
 export function describe(op: Op): string {

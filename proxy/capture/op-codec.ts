@@ -69,47 +69,107 @@ export function encodeOps(ops: Op[]): EncodedOps {
   return { numbers, bytes: bytes.buffer, strings };
 }
 
-export function decodeOps({ numbers, bytes, strings }: EncodedOps): Op[] {
+/** A read of an encoded batch, in the columns SQLite binds. */
+export interface ChunkRow {
+  connectionId: number;
+  dir: Direction;
+  offset: number;
+  length: number;
+  tsWall: number;
+  tsMono: number;
+  bytes: Buffer;
+}
+
+/** A frame of an encoded batch, in the columns SQLite binds: issues as JSON, absent values as null. */
+export interface FrameRow {
+  connectionId: number;
+  dir: Direction;
+  index: number;
+  offset: number;
+  tsWall: number;
+  tsMono: number;
+  bytes: Buffer;
+  rewritten: Buffer | null;
+  command: string;
+  trId: number | null;
+  issues: string;
+  summary: string | null;
+  version: number | null;
+  sessionId: number | null;
+}
+
+export interface RowVisitor {
+  /** The row object is reused for the next read: copy what must outlive the call. */
+  chunk(row: ChunkRow): void;
+  /** The row object is reused for the next frame: copy what must outlive the call. */
+  frame(row: FrameRow): void;
+  other(op: Op): void;
+}
+
+const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
+/**
+ * Walks an encoded batch in order. The writer binds reads and frames straight from here, so a batch
+ * becomes rows without a record object (and its garbage) per read and frame.
+ */
+export function readRows({ numbers, bytes, strings }: EncodedOps, visit: RowVisitor): void {
   const all = Buffer.from(bytes);
-  const ops: Op[] = new Array(numbers.length / STRIDE);
+  const chunk = { connectionId: 0, dir: 'c2s', offset: 0, length: 0, tsWall: 0, tsMono: 0, bytes: all } as ChunkRow;
+  const frame = {
+    connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: all, rewritten: null, command: '',
+    trId: null, issues: '[]', summary: null, version: null, sessionId: null,
+  } as FrameRow;
   let s = 0;
-  for (let i = 0; i < ops.length; i++) {
-    const n = i * STRIDE;
+  for (let n = 0; n < numbers.length; n += STRIDE) {
     const kind = numbers[n + KIND];
     if (kind === OTHER) {
-      ops[i] = JSON.parse(strings[s++]!) as Op;
+      visit.other(JSON.parse(strings[s++]!) as Op);
       continue;
     }
-    const dir: Direction = numbers[n + DIR] === 0 ? 'c2s' : 's2c';
+    const row = kind === CHUNK ? chunk : frame;
+    row.connectionId = numbers[n + CONNECTION]!;
+    row.dir = numbers[n + DIR] === 0 ? 'c2s' : 's2c';
+    row.offset = numbers[n + OFFSET]!;
+    row.tsWall = numbers[n + TS_WALL]!;
+    row.tsMono = numbers[n + TS_MONO]!;
     const end = numbers[n + END]!;
-    const bytesOf = all.subarray(numbers[n + START]!, end);
+    row.bytes = all.subarray(numbers[n + START]!, end);
     if (kind === CHUNK) {
-      ops[i] = {
-        type: 'chunk',
-        record: {
-          connectionId: numbers[n + CONNECTION]!, dir, offset: numbers[n + OFFSET]!, length: numbers[n + INDEX]!,
-          tsWall: numbers[n + TS_WALL]!, tsMono: numbers[n + TS_MONO]!, bytes: bytesOf,
-        },
-      };
+      chunk.length = numbers[n + INDEX]!;
+      visit.chunk(chunk);
       continue;
     }
-    const trId = numbers[n + TR_ID]!;
-    const issues = strings[s + 1]!;
-    const record: Extract<Op, { type: 'frame' }>['record'] = {
-      connectionId: numbers[n + CONNECTION]!, dir, index: numbers[n + INDEX]!, offset: numbers[n + OFFSET]!,
-      tsWall: numbers[n + TS_WALL]!, tsMono: numbers[n + TS_MONO]!, bytes: bytesOf, command: strings[s]!,
-      trId: Number.isNaN(trId) ? null : trId, issues: issues === '[]' ? [] : (JSON.parse(issues) as string[]),
-    };
     const rewrittenEnd = numbers[n + REWRITTEN_END]!;
-    if (rewrittenEnd >= 0) record.rewritten = all.subarray(end, rewrittenEnd);
-    const summary = strings[s + 2];
-    if (summary !== null && summary !== undefined) record.summary = summary;
-    const version = numbers[n + VERSION]!;
-    if (!Number.isNaN(version)) record.version = version;
-    const session = numbers[n + SESSION]!;
-    if (!Number.isNaN(session)) record.sessionId = session;
+    frame.rewritten = rewrittenEnd >= 0 ? all.subarray(end, rewrittenEnd) : null;
+    frame.index = numbers[n + INDEX]!;
+    frame.trId = orNull(numbers[n + TR_ID]!);
+    frame.version = orNull(numbers[n + VERSION]!);
+    frame.sessionId = orNull(numbers[n + SESSION]!);
+    frame.command = strings[s]!;
+    frame.issues = strings[s + 1]!;
+    frame.summary = strings[s + 2] ?? null;
     s += 3;
-    ops[i] = { type: 'frame', record };
+    visit.frame(frame);
   }
+}
+
+/** The records of an encoded batch, as the store queued them. */
+export function decodeOps(encoded: EncodedOps): Op[] {
+  const ops: Op[] = [];
+  readRows(encoded, {
+    chunk: (c) => ops.push({ type: 'chunk', record: { ...c } }),
+    frame: (f) => {
+      const record: Extract<Op, { type: 'frame' }>['record'] = {
+        connectionId: f.connectionId, dir: f.dir, index: f.index, offset: f.offset, tsWall: f.tsWall, tsMono: f.tsMono,
+        bytes: f.bytes, command: f.command, trId: f.trId, issues: f.issues === '[]' ? [] : (JSON.parse(f.issues) as string[]),
+      };
+      if (f.rewritten) record.rewritten = f.rewritten;
+      if (f.summary !== null) record.summary = f.summary;
+      if (f.version !== null) record.version = f.version;
+      if (f.sessionId !== null) record.sessionId = f.sessionId;
+      ops.push({ type: 'frame', record });
+    },
+    other: (op) => ops.push(op),
+  });
   return ops;
 }

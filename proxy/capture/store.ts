@@ -1,7 +1,7 @@
 // The capture store: one SQLite file per capture. The proxy relays on the same thread, so the store
 // never makes it wait on the database: ids are handed out from memory, records wait in a queue, and
 // the queue goes to the writer (proxy/capture/writer-link.ts: a writer thread, or inline) in one
-// transaction when half a batch has gathered or batchMs has passed, one batch at a time. A failed
+// transaction when a transaction's share of a batch has gathered or batchMs has passed. A failed
 // write keeps the queue, in order, and is retried with backoff, so a locked database or a full disk
 // delays records but never loses them. Reads (and migrations) use this thread's own connection and
 // see what has been committed.
@@ -28,10 +28,11 @@ export interface CaptureStoreOptions {
   /** Longest a record waits in the queue when the database is healthy (default 50 ms). */
   batchMs?: number;
   /**
-   * A batch: at most batchSize records (default 500) or batchBytes bytes of reads and frames (default
-   * 512 KiB), whichever comes first. Half a batch queued is handed to the writer at once; a caller that
-   * gets a whole batch ahead of the writer waits for it, so at most a batch is ever uncommitted (all a
-   * kill -9 can lose) except behind an outage.
+   * A batch: at most batchSize records or batchBytes bytes of reads and frames, whichever comes first
+   * (default 500 records, 512 KiB inline; 1,500 records, 1.5 MiB with the writer thread). A batch is
+   * written in transactions of a half (inline) or a third (thread) of it: that much queued is handed to
+   * the writer at once. A caller that gets a whole batch ahead of the writer waits for it, so at most a
+   * batch is ever uncommitted (all a kill -9 can lose) except behind an outage.
    */
   batchSize?: number;
   batchBytes?: number;
@@ -41,9 +42,9 @@ export interface CaptureStoreOptions {
   /** Caps the file at this many pages (SQLITE_FULL beyond): a disk-full simulation or a quota. */
   maxPageCount?: number;
   /**
-   * Where SQLite writes run: the process's writer thread (this thread never waits on the disk), inline on
-   * this thread between its other work, or 'auto' (default): the thread when there are more than 2 CPUs.
-   * With 2, client, server, relay and writer threads share them, and the hand-over costs more than it saves.
+   * Where SQLite writes run: the process's writer thread (this thread never waits on the disk, and the
+   * decoder and SQLite use two cores), inline on this thread between its other work, or 'auto'
+   * (default): the thread unless there is a single CPU.
    */
   writer?: 'auto' | 'thread' | 'inline';
 }
@@ -144,12 +145,11 @@ const MAX_BACKOFF_MS = 2000;
 const SLICES_PER_BATCH = 8;
 /** How long flush() and close() wait for the writer thread's answer. */
 const SETTLE_TIMEOUT_MS = 30_000;
-/** Batches handed to the writer at once, at most. */
-const MAX_FLIGHTS = 2;
 const CLOSE_RETRY_MS = [25, 50, 100, 200, 400];
 
-function writerMode(mode: CaptureStoreOptions['writer'] = 'auto'): 'thread' | 'inline' {
-  return mode === 'auto' ? (availableParallelism() > 2 ? 'thread' : 'inline') : mode;
+/** Where a store's SQLite writes run for this `writer` option on this machine. */
+export function writerMode(mode: CaptureStoreOptions['writer'] = 'auto'): 'thread' | 'inline' {
+  return mode === 'auto' ? (availableParallelism() > 1 ? 'thread' : 'inline') : mode;
 }
 
 function bytesOf(op: Op): number {
@@ -256,8 +256,11 @@ export class CaptureStore {
   private readonly writerOptions: { maxPageCount?: number };
   private readonly read: ReturnType<typeof readStatements>;
   private readonly batchMs: number;
-  private readonly batchSize: number;
-  private readonly batchBytes: number;
+  private readonly sizes: { batchSize?: number; batchBytes?: number };
+  private batchSize = 1;
+  private batchBytes = 1;
+  /** Transactions per batch, and how many may be with the writer at once. */
+  private depth = 1;
   private readonly log: (level: LogLevel, message: string) => void;
   private readonly listeners = new Set<(batch: CommitBatch) => void>();
   private readonly exitHook = () => this.flush();
@@ -267,7 +270,8 @@ export class CaptureStore {
   private queuedBytes = 0;
   /**
    * Batches with the writer, oldest first: the first `inFlight` records of the queue, `inFlightBytes`
-   * bytes. Two may be out at once, so that the writer thread starts the next as soon as it has answered one.
+   * bytes. Up to `depth` may be out at once, so that the writer thread starts the next as soon as it has
+   * answered one.
    */
   private flights: Array<{ count: number; bytes: number }> = [];
   private inFlight = 0;
@@ -298,12 +302,12 @@ export class CaptureStore {
     this.db = db;
     this.readonly = options.readonly ?? false;
     this.batchMs = options.batchMs ?? 50;
-    this.batchSize = Math.max(1, options.batchSize ?? 500);
-    this.batchBytes = Math.max(1, options.batchBytes ?? 524288);
+    this.sizes = { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}), ...(options.batchBytes !== undefined ? { batchBytes: options.batchBytes } : {}) };
     this.log = options.log ?? defaultLog;
     this.writerOptions = options.maxPageCount === undefined ? {} : { maxPageCount: options.maxPageCount };
     this.link = this.readonly ? null
       : writerMode(options.writer) === 'inline' ? new InlineLink(file, this.writerOptions) : new ThreadLink(file, this.writerOptions);
+    if (this.link) this.feed(this.link);
     this.read = readStatements(db);
     const max = db.prepare('SELECT (SELECT coalesce(max(id), 0) FROM sessions) AS s, (SELECT coalesce(max(id), 0) FROM connections) AS c').get() as { s: number; c: number };
     this.nextSessionId = max.s + 1;
@@ -491,14 +495,14 @@ export class CaptureStore {
       // The writer is a whole batch behind: wait for its oldest, so that never more than a batch is
       // uncommitted (all a kill -9 can lose, and a bound on memory). Relaying waits only when capture
       // cannot keep up; not while a backlog left by an outage is written (in slices, behind which records
-      // simply queue). The next half batch is with the writer already, so it does not idle meanwhile.
+      // simply queue). The next transactions are with the writer already, so it does not idle meanwhile.
       this.next(1);
     }
   }
 
-  /** Up to `batches` batches go at once when half a batch waits (and the writer may take one), else within batchMs. */
+  /** Up to `batches` batches go at once when a transaction's share of a batch waits (and the writer may take one), else within batchMs. */
   private next(batches: number): void {
-    if (this.atLeast(this.queue.length - this.inFlight, this.queuedBytes - this.inFlightBytes, 0.5)) this.dispatch(batches);
+    if (this.atLeast(this.queue.length - this.inFlight, this.queuedBytes - this.inFlightBytes, 1 / this.depth)) this.dispatch(batches);
     else if (!this.timer) this.arm(this.batchMs);
   }
 
@@ -531,10 +535,10 @@ export class CaptureStore {
 
   /**
    * Hands the first queued records not with the writer yet, up to `batches` batches of them, to the
-   * writer as one transaction (unless MAX_FLIGHTS are out). False when that failed at once.
+   * writer as one transaction (unless `depth` are out). False when that failed at once.
    */
   private dispatch(batches: number): boolean {
-    if (this.flights.length >= MAX_FLIGHTS || this.queue.length === this.inFlight) return true;
+    if (this.flights.length >= this.depth || this.queue.length === this.inFlight) return true;
     this.clearTimer();
     const from = this.inFlight;
     let count = 0;
@@ -643,6 +647,14 @@ export class CaptureStore {
   private fallBackInline(): void {
     this.log('error', `${this.file}: ${(this.link as ThreadLink).dead}; writing on the relay thread from now on`);
     this.link = new InlineLink(this.file, this.writerOptions);
+    this.feed(this.link);
+  }
+
+  /** Batches as this writer takes them, unless the caller chose their size. */
+  private feed(link: WriterLink): void {
+    this.batchSize = Math.max(1, this.sizes.batchSize ?? link.pipeline.batchSize);
+    this.batchBytes = Math.max(1, this.sizes.batchBytes ?? link.pipeline.batchBytes);
+    this.depth = link.pipeline.depth;
   }
 
   private failed(error: unknown): false {

@@ -3,7 +3,7 @@
 // store can also wait for a reply synchronously (flush, close, process exit).
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { BatchWriter } from './batch-writer.js';
-import { decodeOps, type EncodedOps } from './op-codec.js';
+import type { EncodedOps } from './op-codec.js';
 
 export interface OpenMessage {
   type: 'open';
@@ -38,7 +38,7 @@ function serve(message: OpenMessage): void {
           reply({ seq: request.seq, ok: false, error: 'not written: an earlier batch failed' });
           return;
         }
-        const result = writer.write(decodeOps(request.ops));
+        const result = writer.writeEncoded(request.ops);
         if (!result.ok) failedChain = request.chain;
         reply({ seq: request.seq, ...result });
         return;

@@ -39,8 +39,9 @@ Options:
                          scan, a health check, a half-open connection) costs the server nothing and
                          the proxy one descriptor instead of two
   --capture-writer MODE  where SQLite writes run: 'thread' (a writer thread; the relay never waits on
-                         the disk), 'inline' (on the relay thread, between reads: cheapest when cores
-                         are few) or 'auto' (default: thread with more than 2 CPUs)
+                         the disk), 'inline' (on the relay thread, between reads: a few µs less
+                         per round trip when client, server and proxy share two cores) or 'auto'
+                         (default: thread with 2 CPUs or more)
   -h, --help             this help
 
 It prints one line when it is ready, naming the inspector URL. SIGINT/SIGTERM close every connection and flush the capture.`;

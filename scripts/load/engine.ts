@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildWebApp } from '../../test/browser/browser.js';
+import { writerMode } from '../../proxy/capture/store.js';
 import { launcherNodeArgs } from '../launcher.js';
 import { type CaptureTotals, readCapture } from './capture-check.js';
 import { type ClientResult, runClient } from './client.js';
@@ -38,6 +39,8 @@ export interface LoadOptions {
   seed: number;
   /** Node flags for the proxy in place of its launcher's own (its shebang's), to try other memory settings. */
   nodeFlags: string[] | null;
+  /** The proxy's `--capture-writer` (where its SQLite writes run). */
+  captureWriter: 'auto' | 'thread' | 'inline';
   /** Keep the run's directory (capture file, proxy log) instead of removing it; its path is in the report. */
   keep: boolean;
   /** Progress lines. */
@@ -46,7 +49,7 @@ export interface LoadOptions {
 
 export const DEFAULTS: LoadOptions = {
   clients: 1000, durationS: 600, rampS: 60, thinkMs: 2000, rounds: 2, messages: 2, directClients: 20, sampleS: 5,
-  browser: true, seed: 1, nodeFlags: null, keep: false, log: () => {},
+  browser: true, seed: 1, nodeFlags: null, captureWriter: 'auto', keep: false, log: () => {},
 };
 
 /** One direction's comparison: what each end counted and what the capture holds. */
@@ -70,6 +73,8 @@ export interface LoadReport {
   machine: { cpus: number; node: string };
   /** The node flags the proxy ran with (its launcher's unless --node-flags). */
   proxyNodeFlags: string[];
+  /** Where the proxy's SQLite writes ran. */
+  captureWriter: 'thread' | 'inline';
   /** Seconds: the whole run, and the time from the first client start until the last client finished. */
   elapsedS: number;
   loadS: number;
@@ -145,7 +150,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}): Promise<LoadR
       startServers((child) => { server = child; }),
       webRoot ? buildWebApp(webRoot) : Promise.resolve(),
     ]);
-    proxy = await startProxy(servers.proxied.DS, capture, webRoot, join(dir, 'proxy.log'), o.nodeFlags);
+    proxy = await startProxy(servers.proxied.DS, capture, webRoot, join(dir, 'proxy.log'), o.nodeFlags, o.captureWriter);
     log(`proxy pid ${proxy.pid} on ${proxy.address}, inspector at ${proxy.inspectorUrl}`);
     if (o.keep) log(`run directory ${dir}`);
     if (o.browser) {
@@ -424,6 +429,7 @@ function summarize(o: LoadOptions, c: Collected): LoadReport {
     kept: o.keep ? c.dir : null,
     machine: { cpus: availableParallelism(), node: process.version },
     proxyNodeFlags: o.nodeFlags ?? launcherNodeArgs(),
+    captureWriter: writerMode(o.captureWriter),
     elapsedS: c.elapsed,
     loadS: c.loadS,
     clients: {

@@ -44,12 +44,12 @@ export interface LoopSample {
   afterFullGc: number | null;
 }
 
-export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string, nodeFlags: string[] | null = null): Promise<ProxyChild> {
+export async function startProxy(upstream: string, capture: string, webRoot: string | null, logFile: string, nodeFlags: string[] | null = null, captureWriter = 'auto'): Promise<ProxyChild> {
   // The log goes to a file, not a pipe: Node writes to a stderr pipe synchronously, so a reader that
   // falls behind would stall the proxy and be measured as the proxy's latency.
   const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [
-    ...(nodeFlags ?? launcherNodeArgs()), '--require', join(ROOT, 'scripts/load/loop-probe.cjs'), join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0',
+    ...(nodeFlags ?? launcherNodeArgs()), '--require', join(ROOT, 'scripts/load/loop-probe.cjs'), join(ROOT, 'bin/msnp-inspector.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream, '--capture', capture, '--web', '127.0.0.1:0', '--capture-writer', captureWriter,
   ], {
     cwd: ROOT, stdio: ['ignore', 'pipe', logFd],
     // A web build of this checkout made for the run (the proxy's developer knob for it), not web/dist.

@@ -1,7 +1,7 @@
 // The capture store's SQLite writes run on a writer thread: the caller hands batches over and goes on.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Op, WriteReply } from '../../proxy/capture/batch-writer.js';
+import { BatchWriter, type Op, type WriteReply } from '../../proxy/capture/batch-writer.js';
 import { decodeOps, encodeOps } from '../../proxy/capture/op-codec.js';
 import { CaptureStore } from '../../proxy/capture/store.js';
 import { ThreadLink, stopWriterThread } from '../../proxy/capture/writer-link.js';
@@ -55,10 +55,41 @@ describe('op codec', () => {
   });
 });
 
+describe('batch writer, from an encoded batch', () => {
+  it('binds the rows straight from the encoding, and sets aside one SQLite refuses without losing the rest', () => {
+    const file = tmp.file('e.db');
+    CaptureStore.open(file, { writer: 'inline' }).close();
+    const writer = new BatchWriter(file);
+    const ops: Op[] = [
+      { type: 'session', id: 1, record: { client: 'c', tsWall: 1 } },
+      { type: 'connection', id: 1, record: { sessionId: 1, label: 'ns1', kind: 'ns', client: 'c', upstream: 'u', listen: 'l', tsWall: 1, tsMono: 1 } },
+      { type: 'chunk', record: { connectionId: 1, dir: 'c2s', offset: 0, length: 3, tsWall: 2, tsMono: 2, bytes: Buffer.from('abc') } },
+      { type: 'frame', record: { ...fakeFrame(1, 0), issues: ['bad “thing”'], summary: 'ping', version: 12, sessionId: 1 } },
+      // No connection 9: the foreign key refuses this row, and only this row.
+      { type: 'frame', record: fakeFrame(9, 1) },
+      { type: 'frame', record: { ...fakeFrame(1, 2), rewritten: Buffer.from('XFR 1 NS 127.0.0.1:9\r\n') } },
+    ];
+    const reply = writer.writeEncoded(encodeOps(ops));
+    writer.close();
+    expect(reply).toMatchObject({ ok: true, frameIds: [1, 0, 2] });
+    expect(reply.ok && reply.refused.map((r) => r.index)).toEqual([4]);
+    expect(reply.ok && reply.refused[0]!.why).toMatch(/frame 1 of connection 9: .*FOREIGN KEY/);
+    const db = new Database(file, { readonly: true });
+    const frames = db.prepare('SELECT connection_id, idx, bytes, rewritten, issues, summary, version, session_id, tr_id FROM frames ORDER BY id').all();
+    const chunks = db.prepare('SELECT connection_id, dir, offset, length, bytes FROM chunks').all();
+    db.close();
+    expect(chunks).toEqual([{ connection_id: 1, dir: 'c2s', offset: 0, length: 3, bytes: Buffer.from('abc') }]);
+    expect(frames).toEqual([
+      { connection_id: 1, idx: 0, bytes: fakeFrame(1, 0).bytes, rewritten: null, issues: '["bad “thing”"]', summary: 'ping', version: 12, session_id: 1, tr_id: null },
+      { connection_id: 1, idx: 2, bytes: fakeFrame(1, 2).bytes, rewritten: Buffer.from('XFR 1 NS 127.0.0.1:9\r\n'), issues: '[]', summary: null, version: null, session_id: 1, tr_id: null },
+    ]);
+  });
+});
+
 describe('capture store writer thread', () => {
   it('hands a batch to the thread and returns before it is written; flush() waits for it', () => {
     const { store, connectionId } = openWithConnection();
-    // Half a batch (50 of batchSize 100, the two opens included) goes to the writer at once…
+    // A third of a batch (34 of batchSize 100, the two opens included) goes to the writer at once…
     for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
     // …without the caller waiting: nothing is committed yet (written inline, all would be).
     expect(store.health()).toMatchObject({ queued: 50, committedFrames: 0 });
@@ -154,7 +185,7 @@ describe('two batches with the writer thread at once', () => {
     const record = (name: string) => (reply: WriteReply) => replies.push({ name, ok: reply.ok, ...(reply.ok ? {} : { error: reply.error }) });
     const locker = new Database(file);
     locker.exec('BEGIN IMMEDIATE');
-    // Both go out before either is answered, as the store hands over the next half batch.
+    // Both go out before either is answered, as the store hands over the next third of a batch.
     link.write([...setup(), ...frames(0, 3)], 0, record('first'));
     link.write(frames(3, 3), 0, record('second'));
     expect(link.settle(10_000)).toBe(true);
@@ -205,7 +236,7 @@ describe('two batches with the writer thread at once', () => {
     const { store, connectionId } = openWithConnection();
     const locker = new Database(tmp.file('w.db'));
     locker.exec('BEGIN IMMEDIATE');
-    // 400 frames at batchSize 100: several half batches go out while the first ones fail.
+    // 400 frames at batchSize 100: several thirds of a batch go out while the first ones fail.
     for (let i = 0; i < 400; i++) store.addFrame(fakeFrame(connectionId, i));
     await new Promise((r) => setTimeout(r, 50));
     store.flush();

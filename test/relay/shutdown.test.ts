@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CaptureStore, type FrameRow } from '../../proxy/capture/store.js';
+import { CaptureStore, type FrameRow, writerMode } from '../../proxy/capture/store.js';
+import { PIPELINES } from '../../proxy/capture/writer-link.js';
 import type { Direction } from '../../shared/msnp/types.js';
 import { ByteReader, FakeServer, splitAddress } from '../helpers/playbook.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const BATCH_SIZE = 500; // the capture store's default, which the command uses
+const BATCH_SIZE = PIPELINES[writerMode('auto')].batchSize; // the capture store's default batch, which the command uses
 
 let dir: string;
 const cleanups: Array<() => unknown> = [];
