@@ -3,7 +3,7 @@
 // thread reads through another; the same class runs inline when no thread is available.
 import Database from 'better-sqlite3';
 import { type ChunkRow, decodeOps, type EncodedOps, type FrameRow, readRows } from './op-codec.js';
-import type { ConnectionClose, ChunkRecord, ConnectionOpen, ConnectionUpdate, FrameRecord, SessionOpen, SessionUpdate } from './records.js';
+import type { ConnectionClose, ChunkRecord, ConnectionOpen, ConnectionUpdate, FrameIssues, FrameRecord, SessionOpen, SessionUpdate } from './records.js';
 import { errorText, isRecordError } from './sqlite-errors.js';
 
 /** One queued record, as the store hands it over. */
@@ -14,7 +14,8 @@ export type Op =
   | { type: 'connection-update'; id: number; update: ConnectionUpdate }
   | { type: 'close'; id: number; record: ConnectionClose }
   | { type: 'chunk'; record: ChunkRecord }
-  | { type: 'frame'; record: FrameRecord };
+  | { type: 'frame'; record: FrameRecord }
+  | { type: 'frame-issues'; record: FrameIssues };
 
 export type WriteReply =
   | {
@@ -49,6 +50,7 @@ function statements(db: Database.Database) {
     closeConnection: db.prepare(
       'UPDATE connections SET closed_wall = @tsWall, closed_mono = @tsMono, close_reason = @reason WHERE id = @id',
     ),
+    updateFrameIssues: db.prepare('UPDATE frames SET issues = ? WHERE connection_id = ? AND idx = ?'),
     // The two hot statements bind positionally: cheaper than named parameters, once per read and frame.
     insertChunk: db.prepare(
       `INSERT INTO chunks (connection_id, dir, offset, length, ts_wall, ts_mono, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -216,6 +218,9 @@ export class BatchWriter {
       case 'frame':
         frameIds.push(this.#insertFrame(toFrameRow(op.record, this.#frameRow)));
         return;
+      case 'frame-issues':
+        w.updateFrameIssues.run(JSON.stringify(op.record.issues), op.record.connectionId, op.record.index);
+        return;
     }
   }
 }
@@ -245,6 +250,8 @@ export function describe(op: Op): string {
       return `chunk of connection ${op.record.connectionId} at ${op.record.dir} offset ${op.record.offset}`;
     case 'frame':
       return `frame ${op.record.index} of connection ${op.record.connectionId}`;
+    case 'frame-issues':
+      return `issues of frame ${op.record.index} of connection ${op.record.connectionId}`;
     default:
       return `${op.type} ${op.id}`;
   }

@@ -40,7 +40,9 @@ export class ConnectionCapture {
     this.label = open.label;
     this.sessionId = open.sessionId;
     this.id = store.openConnection(open);
-    this.#decoder = new ConnectionDecoder(open.label, session, (frame, raw) => this.#onFrame(frame, raw));
+    this.#decoder = new ConnectionDecoder(open.label, session, (frame, raw) => this.#onFrame(frame, raw), {
+      amended: (frame) => this.#store.amendFrame(this.id, frame.index, frame.issues),
+    });
   }
 
   get kind(): ConnectionKind { return this.#kind; }

@@ -49,3 +49,8 @@ export function frameCondition(db: BetterSqlite3.Database, query: FrameQuery): F
   const where = terms.length > 0 ? terms.join(' AND ') : '1';
   return { where, params, key: JSON.stringify([where, params]) };
 }
+
+/** The SQL of the condition a key was made for. */
+export function whereOfKey(key: string): string {
+  return (JSON.parse(key) as [string, unknown[]])[0];
+}

@@ -1,10 +1,11 @@
 // Positions in a filtered frame list without OFFSET scans. Frames are only ever appended (ids grow), so
-// the position of a matching frame never changes once known: one pass over a filter's matches records
+// the position of a matching frame never changes once known (a filter on what is rewritten later, a
+// frame's issues, is forgotten when that happens): one pass over a filter's matches records
 // their count and the id of every STEP-th match ("marks"); later passes cover only the newer frames. A page
 // at any offset then starts at a mark and skips fewer than STEP rows, whatever the offset. A filter with
 // few matches keeps all their ids instead: its matches may lie far apart, and a page is then read by id.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { FrameCondition } from './frame-filter.js';
+import { type FrameCondition, whereOfKey } from './frame-filter.js';
 import { StatementCache } from './statement-cache.js';
 
 export interface Positions {
@@ -41,6 +42,8 @@ export class FramePositions {
   readonly #entries = new Map<string, Positions>();
   readonly #scans = new Map<string, Promise<Positions>>();
   readonly #statements: StatementCache;
+  /** Bumped by forget(): a scan that began before it may hold matches from before the rewrite. */
+  #forgotten = 0;
 
   constructor(db: BetterSqlite3.Database, options: FramePositionsOptions = {}) {
     this.#statements = new StatementCache(db);
@@ -73,6 +76,18 @@ export class FramePositions {
     }
   }
 
+  /**
+   * Drops what is known of the filters whose SQL `depends` says may match differently now (rows were
+   * rewritten, not appended): their next query scans afresh. A scan under way finishes for its callers
+   * but is not kept.
+   */
+  forget(depends: (where: string) => boolean): void {
+    this.#forgotten++;
+    for (const key of [...this.#entries.keys()]) {
+      if (depends(whereOfKey(key))) this.#entries.delete(key);
+    }
+  }
+
   /** Where the page [offset, offset + limit) of the matches lies, or null when it is past the end. */
   range(p: Positions, offset: number, limit: number): PageRange | null {
     if (offset >= p.total || limit <= 0) return null;
@@ -99,6 +114,7 @@ export class FramePositions {
 
   async #extend(condition: FrameCondition, from: Positions, maxId: number): Promise<Positions> {
     const select = this.#statement(condition.where);
+    const generation = this.#forgotten;
     const marks = [...from.marks];
     let all = from.ids ? [...from.ids] : null;
     let total = from.total;
@@ -112,6 +128,7 @@ export class FramePositions {
       if (all) all = all.length + ids.length <= this.#maxIds ? all.concat(ids) : null;
     }
     const p: Positions = { total, scannedTo: maxId, marks, ids: all };
+    if (generation !== this.#forgotten) return p;
     this.#entries.delete(condition.key);
     this.#entries.set(condition.key, p);
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);

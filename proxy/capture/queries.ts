@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { ConnectionSummary, FramePage, FrameQuery, FrameSummary, SessionDetail, SessionQuery, SessionSummary } from '../../shared/api/dto.js';
 import type { ConnectionKind, Direction } from '../../shared/msnp/types.js';
 import { CountsById } from './counts-by-id.js';
-import { frameCondition } from './frame-filter.js';
+import { ERRORS_SQL, frameCondition } from './frame-filter.js';
 import { FramePositions, type FramePositionsOptions } from './frame-positions.js';
 import { StatementCache } from './statement-cache.js';
 import type { StoredFrame } from './store.js';
@@ -263,6 +263,18 @@ export class CaptureQueries {
   frame(id: number): FrameBytes | null {
     const row = this.#s.frame.get(id) as Raw | undefined;
     return row ? { summary: frameSummary(row), bytes: row.bytes as Buffer, rewritten: row.rewritten as Buffer | null } : null;
+  }
+
+  /**
+   * Frames whose issues were rewritten after they were written (see CaptureStore.amendFrame): a filter
+   * on issues may now match them, so its known positions are dropped, and their summaries are returned
+   * as they now are.
+   */
+  amended(frames: ReadonlyArray<{ connectionId: number; index: number }>): FrameSummary[] {
+    if (frames.length === 0) return [];
+    this.#positions.forget((where) => where.includes(ERRORS_SQL));
+    const ids = frames.map((f) => this.frameIdAt(f.connectionId, f.index)).filter((id) => id !== null);
+    return (this.#s.framesById.all(JSON.stringify(ids)) as Raw[]).map(frameSummary);
   }
 
   frameIdAt(connectionId: number, index: number): number | null {

@@ -81,6 +81,13 @@ export interface FrameRecord {
   sessionId?: number;
 }
 
+/** A stored frame's issues, grown after it was queued (a request its connection never got a reply to). */
+export interface FrameIssues {
+  connectionId: number;
+  index: number;
+  issues: string[];
+}
+
 export interface SessionUpdate {
   /** Signed-in handle, once known. */
   handle?: string;

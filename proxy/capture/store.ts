@@ -135,6 +135,8 @@ export interface CommitBatch {
   /** Reads written. */
   chunks: number;
   closes: Array<ConnectionClose & { connectionId: number }>;
+  /** Frames written earlier whose issues this commit rewrote. */
+  amended: Array<{ connectionId: number; index: number }>;
 }
 
 const KINDS: ReadonlySet<string> = new Set<ConnectionKind>(['dispatch', 'ns', 'sb', 'unknown']);
@@ -388,6 +390,15 @@ export class CaptureStore {
     this.enqueue({ type: 'frame', record: f });
   }
 
+  /**
+   * A frame's issues grew after it was handed over (the decoder gives up on a request when its
+   * connection ends): the row gets them too, whether it is written already or still queued.
+   */
+  amendFrame(connectionId: number, index: number, issues: readonly string[]): void {
+    this.checkConnection(connectionId);
+    this.enqueue({ type: 'frame-issues', record: { connectionId, index, issues: [...issues] } });
+  }
+
   /** Writes everything queued now, in one transaction. False when that failed (the queue is kept). */
   flush(): boolean {
     if (this.closed || this.readonly) return this.queue.length === 0;
@@ -605,7 +616,7 @@ export class CaptureStore {
   }
 
   private committed(ops: Op[], reply: Extract<WriteReply, { ok: true }>): CommitBatch {
-    const batch: CommitBatch = { sessions: [], connections: [], frames: [], chunks: 0, closes: [] };
+    const batch: CommitBatch = { sessions: [], connections: [], frames: [], chunks: 0, closes: [], amended: [] };
     const refused = reply.refused.length === 0 ? null : new Set(reply.refused.map((r) => r.index));
     let frame = 0;
     for (let i = 0; i < ops.length; i++) {
@@ -626,6 +637,9 @@ export class CaptureStore {
           break;
         case 'chunk':
           batch.chunks++;
+          break;
+        case 'frame-issues':
+          batch.amended.push({ connectionId: op.record.connectionId, index: op.record.index });
           break;
         case 'frame': {
           // The queued record is the store's own from here: give it its id rather than copying it.

@@ -39,6 +39,8 @@ export interface DecoderOptions {
   limits?: Partial<FramerLimits>;
   /** Attach the payload view to each frame (costly; off for live capture). */
   views?: boolean;
+  /** A frame already emitted got an issue since: a request given up as unanswered. */
+  amended?: (frame: DecodedFrame) => void;
 }
 
 /** Open requests kept per connection; past this the oldest is given up as unanswered. */
@@ -72,6 +74,7 @@ export class ConnectionDecoder {
   readonly #session: SessionContext;
   readonly #emit: (frame: DecodedFrame, raw: Frame) => void;
   readonly #views: boolean;
+  readonly #amended: (frame: DecodedFrame) => void;
   #t = 0; // time of the chunk being framed
 
   constructor(conn: string, session: SessionContext, emit: (frame: DecodedFrame, raw: Frame) => void, options: DecoderOptions = {}) {
@@ -79,6 +82,7 @@ export class ConnectionDecoder {
     this.#session = session;
     this.#emit = emit;
     this.#views = options.views ?? false;
+    this.#amended = options.amended ?? (() => {});
     const framer = (dir: Direction) => new Framer(
       payloadRule(dir, () => this.#version),
       (frame) => this.#onFrame(dir, frame),
@@ -101,9 +105,14 @@ export class ConnectionDecoder {
     this.#t = tMs;
     this.#framers.c2s.end();
     this.#framers.s2c.end();
-    for (const { frame } of this.#pending.values()) frame.issues.push(`unanswered: no reply to TrID ${frame.trId}`);
+    for (const { frame } of this.#pending.values()) this.#amend(frame, `unanswered: no reply to TrID ${frame.trId}`);
     this.#pending.clear();
     this.#answered.clear();
+  }
+
+  #amend(frame: DecodedFrame, issue: string): void {
+    frame.issues.push(issue);
+    this.#amended(frame);
   }
 
   #onFrame(dir: Direction, frame: Frame): void {
@@ -268,7 +277,7 @@ export class ConnectionDecoder {
       if (this.#pending.size > MAX_OPEN_REQUESTS) {
         const [oldest] = this.#pending.values();
         if (oldest) {
-          oldest.frame.issues.push(`unanswered: no reply to TrID ${oldest.frame.trId} within the next ${MAX_OPEN_REQUESTS} requests`);
+          this.#amend(oldest.frame, `unanswered: no reply to TrID ${oldest.frame.trId} within the next ${MAX_OPEN_REQUESTS} requests`);
           this.#pending.delete(oldest.frame.trId as number);
         }
       }

@@ -77,6 +77,7 @@ export async function startInspectorThread(options: InspectorThreadOptions): Pro
       sessions: batch.sessions,
       connections: batch.closes.length === 0 ? batch.connections : [...batch.connections, ...batch.closes.map((c) => c.connectionId)],
       lastFrameId: batch.frames.at(-1)?.id ?? 0,
+      amended: batch.amended,
     });
     tellHealth();
   });

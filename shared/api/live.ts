@@ -10,6 +10,11 @@ export type LiveMessage =
   | { type: 'connections/upsert'; connection: ConnectionSummary }
   /** New frames, batched per tick, in capture order. */
   | { type: 'frames/add'; frames: FrameSummary[] }
+  /**
+   * Frames announced before, as they are now: their issues grew after they were written (requests
+   * flagged unanswered when their connection ended). Sent after any `frames/add` of the same tick.
+   */
+  | { type: 'frames/update'; frames: FrameSummary[] }
   /** The client fell behind (its queue overflowed): drop local state and reload from REST. */
   | { type: 'reset'; reason: string };
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeChunks } from '../../proxy/decode/decode-chunks.js';
+import { ConnectionDecoder, SessionContext } from '../../proxy/decode/connection.js';
 import type { Chunk } from '../../proxy/decode/inputs/types.js';
+import type { DecodedFrame } from '../../shared/msnp/decoded.js';
 
 const chunk = (dir: 'c2s' | 's2c', text: string, t: number): Chunk => ({ conn: 'ns1', dir, t_ms: t, bytes: Buffer.from(text, 'latin1') });
 
@@ -34,5 +36,24 @@ describe('TrID pairing', () => {
     expect(given.map((f) => f.trId)).toEqual(Array.from({ length: 904 }, (_, i) => i + 1));
     expect(frames.find((f) => f.trId === 5000 && f.dir === 'c2s')?.reply?.index).toBe(5000);
     expect(frames.filter((f) => f.issues.some((i) => i === `unanswered: no reply to TrID ${f.trId}`))).toHaveLength(4095);
+  });
+
+  it('tells its caller of every frame it flags after emitting it, with the issue already added', () => {
+    const emitted: DecodedFrame[] = [];
+    const amended: Array<[number | null, string[]]> = [];
+    const decoder = new ConnectionDecoder('ns1', new SessionContext(), (f) => emitted.push(f), {
+      amended: (f) => amended.push([f.trId, [...f.issues]]),
+    });
+    const requests = Array.from({ length: 4100 }, (_, i) => `CHG ${i + 1} NLN 0\r\n`).join('');
+    decoder.push('c2s', Buffer.from(requests, 'latin1'), 0);
+    decoder.push('s2c', Buffer.from('CHG 4100 NLN 0\r\n', 'latin1'), 1);
+    // Past 4096 open requests, the oldest four are given up as they are passed…
+    expect(amended).toEqual([1, 2, 3, 4].map((n) => [n, [`unanswered: no reply to TrID ${n} within the next 4096 requests`]]));
+    decoder.end(2);
+    // …and at the end, every request still open, each once.
+    expect(amended).toHaveLength(4 + 4095);
+    expect(amended.at(-1)).toEqual([4099, ['unanswered: no reply to TrID 4099']]);
+    expect(new Set(amended.map(([trId]) => trId)).size).toBe(4099);
+    for (const [trId, issues] of amended) expect(emitted.find((f) => f.trId === trId && f.dir === 'c2s')?.issues).toEqual(issues);
   });
 });

@@ -63,6 +63,36 @@ describe('live stream', () => {
     tap.ws.terminate();
   });
 
+  it('a request its connection ends without answering: the row is flagged, the errors list gains it, the page hears of it', async () => {
+    t = await testApp({ live, liveOptions: MANUAL }, { batchMs: 3_600_000, batchSize: 100_000 });
+    const tap = await liveTap(t.app);
+    await tap.next(ofType('hello'));
+    const hub = t.app.inspector.hub;
+    const ns = recordSession(t.store, { close: false }).captures.get('ns1')!;
+    ns.chunk('c2s', Buffer.from('CHG 40 NLN 0\r\n'), 1_700_000_100_000, 100_000); // never answered
+    t.store.flush();
+    hub.tick();
+    const added = await tap.next(ofType('frames/add')) as Extract<LiveMessage, { type: 'frames/add' }>;
+    const chg = added.frames.find((f) => f.command === 'CHG' && f.trId === 40)!;
+    expect(chg.issueCount).toBe(0);
+    // The errors list as known before: its positions are remembered from here.
+    const errorsBefore = (await t.app.inject('/api/frames?errors=1&limit=1000')).json() as { total: number; frames: FrameSummary[] };
+    expect(errorsBefore.frames.map((f) => f.id)).not.toContain(chg.id);
+
+    ns.close('client closed', 1_700_000_101_000, 101_000);
+    t.store.flush();
+    hub.tick();
+    const updated = await tap.next(ofType('frames/update'));
+    expect(updated).toEqual({ type: 'frames/update', frames: [{ ...chg, issueCount: 1 }] });
+    const row = t.store.listFrames(ns.id).find((f) => f.index === chg.index)!;
+    expect(row.issues).toEqual(['unanswered: no reply to TrID 40']);
+    const errorsAfter = (await t.app.inject('/api/frames?errors=1&limit=1000')).json() as { total: number; frames: FrameSummary[] };
+    expect(errorsAfter.total).toBe(errorsBefore.total + 1);
+    expect(errorsAfter.frames.map((f) => f.id)).toEqual([...errorsBefore.frames.map((f) => f.id), chg.id].sort((a, b) => a - b));
+    expect((await t.app.inject(`/api/frames/${chg.id}/position?errors=1`)).json()).toMatchObject({ position: errorsAfter.frames.findIndex((f) => f.id === chg.id) });
+    tap.ws.terminate();
+  });
+
   it('batches the commits of one tick into one frames/add, in capture order', async () => {
     t = await testApp({ live, liveOptions: MANUAL }, { batchMs: 3_600_000, batchSize: 100_000 });
     const tap = await liveTap(t.app);
@@ -191,6 +221,23 @@ describe('serving a file another process writes', () => {
     expect(tap.messages.filter(ofType('sessions/upsert')).map((m) => m.session.id)).toEqual([2]);
     expect(tap.messages.filter(ofType('connections/upsert')).map((m) => [m.connection.label, m.connection.live])).toEqual([['ds1', false]]);
     expect((await app.inject(`/api/frames/${added.type === 'frames/add' ? added.frames[0]?.id : 0}`)).statusCode).toBe(200);
+
+    // A request the writer flags when its connection ends: announced again, and in the errors list.
+    const ns = recordSession(t.store, { close: false, start: 1_700_000_200_000 }).captures.get('ns1')!;
+    ns.chunk('c2s', Buffer.from('CHG 40 NLN 0\r\n'), 1_700_000_300_000, 300_000);
+    t.store.flush();
+    watch.poll();
+    app.inspector.hub.tick();
+    const errors = async () => ((await app.inject('/api/frames?errors=1&limit=1000')).json() as { frames: FrameSummary[] }).frames.map((f) => f.id);
+    const chg = t.store.listFrames(ns.id).find((f) => f.command === 'CHG' && f.trId === 40)!;
+    expect(await errors()).not.toContain(chg.id);
+    ns.close('client closed', 1_700_000_301_000, 301_000);
+    t.store.flush();
+    watch.poll();
+    app.inspector.hub.tick();
+    const updated = await tap.next(ofType('frames/update'));
+    expect(updated.type === 'frames/update' && updated.frames.map((f) => [f.id, f.issueCount])).toEqual([[chg.id, 1]]);
+    expect(await errors()).toContain(chg.id);
 
     watch.stop();
     tap.ws.terminate();

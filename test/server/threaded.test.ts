@@ -75,6 +75,28 @@ describe('inspector thread', () => {
     sub.ws.terminate();
   });
 
+  it('tells the page and its errors list of a request flagged unanswered after it was announced', async () => {
+    const at = await start();
+    const sub = await subscribe(at);
+    await sub.until(() => sub.messages.some((m) => m.type === 'hello'));
+    const ns = recordSession(capture!.store, { close: false }).captures.get('ns1')!;
+    ns.chunk('c2s', Buffer.from('CHG 40 NLN 0\r\n'), 1_700_000_100_000, 100_000); // never answered
+    capture!.store.flush();
+    await sub.until(() => sub.frames().some((f) => f.command === 'CHG' && f.trId === 40));
+    const chg = sub.frames().find((f) => f.command === 'CHG' && f.trId === 40)!;
+    const errors = async () => {
+      const r = await fetch(`http://127.0.0.1:${at.address.port}/api/frames?errors=1&limit=1000`);
+      return ((await r.json()) as { frames: FrameSummary[] }).frames.map((f) => f.id);
+    };
+    expect(await errors()).not.toContain(chg.id); // and the thread now knows the list's positions
+    ns.close('client closed', 1_700_000_101_000, 101_000);
+    capture!.store.flush();
+    await sub.until(() => sub.messages.some((m) => m.type === 'frames/update'));
+    expect(sub.messages.find((m) => m.type === 'frames/update')).toEqual({ type: 'frames/update', frames: [{ ...chg, issueCount: 1 }] });
+    expect(await errors()).toContain(chg.id);
+    sub.ws.terminate();
+  });
+
   it('gives a late subscriber what it missed through REST and nothing twice over the stream', async () => {
     const at = await start();
     const early = await subscribe(at);

@@ -148,6 +148,25 @@ describe('CaptureState live deltas', () => {
     expect(state.rowAt(1200)).toBeUndefined();
   });
 
+  it('replaces updated rows in place, and reads an errors-only list again when it may have gained them', async () => {
+    const api = new FakeApi(10);
+    const state = await loaded(api);
+    const calls = api.frameCalls.length;
+    const flagged = api.amend(4, { issueCount: 1 });
+    state.applyLive([{ type: 'frames/update', frames: [flagged] }]);
+    expect(state.rowAt(3)).toEqual(flagged);
+    expect(api.frameCalls.length).toBe(calls); // nothing to ask
+    state.setFilter({ errors: true });
+    state.ensureRange(0, 20); // what the viewport shows
+    await settle();
+    const listed = () => Array.from({ length: state.total }, (_, i) => state.rowAt(i)?.id);
+    expect(listed()).toEqual([4, 6, 7]); // the flagged frame, an error reply, raw bytes
+    // Frame 3 (a CHG) joins the errors before rows already held.
+    state.applyLive([{ type: 'frames/update', frames: [api.amend(3, { issueCount: 1 })] }]);
+    await settle();
+    expect(listed()).toEqual([3, 4, 6, 7]);
+  });
+
   it('asks the server about live frames only when they could match the filter', async () => {
     const api = new FakeApi(40);
     const state = await loaded(api);

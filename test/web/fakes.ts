@@ -60,9 +60,19 @@ export class FakeApi implements Api {
     this.count = count;
   }
 
+  /** Frames rewritten since they were committed (their issues grew), by id. */
+  readonly amended = new Map<number, FrameSummary>();
+
   /** Frame at capture position i (ids start at 1). */
   at(i: number): FrameSummary {
-    return i < this.count ? frame(i + 1) : (this.extra[i - this.count] as FrameSummary);
+    return this.amended.get(i + 1) ?? (i < this.count ? frame(i + 1) : (this.extra[i - this.count] as FrameSummary));
+  }
+
+  /** Rewrites a committed frame (as a late issue does) and returns it as it now is. */
+  amend(id: number, over: Partial<FrameSummary>): FrameSummary {
+    const f = { ...this.at(id - 1), ...over };
+    this.amended.set(id, f);
+    return f;
   }
 
   get length(): number {

@@ -11,6 +11,8 @@ export interface CommitNotice {
   connections: number[];
   /** Highest frame id the commit wrote; 0 when it wrote none. */
   lastFrameId: number;
+  /** Frames written earlier whose issues the commit rewrote. */
+  amended: Array<{ connectionId: number; index: number }>;
 }
 
 export interface CommitFollower {
@@ -39,11 +41,13 @@ export function followCommits(ctx: InspectorContext): CommitFollower {
 
   return {
     commit(notice) {
+      // Even with nobody listening: the queries' positions must learn of it.
+      const updated = ctx.queries.amended(notice.amended);
       if (ctx.hub.clientCount === 0) {
         seen = Math.max(seen, notice.lastFrameId); // nobody to tell; a new subscriber starts from REST
         return;
       }
-      ctx.hub.add({ sessions: notice.sessions, connections: notice.connections, frames: framesUpTo(notice.lastFrameId) });
+      ctx.hub.add({ sessions: notice.sessions, connections: notice.connections, frames: framesUpTo(notice.lastFrameId), updated });
     },
     stop() {
       ctx.hub.beforeJoin = null;

@@ -23,6 +23,8 @@ export interface Changes {
   committed?: StoredFrame[];
   /** Frames read back from the file (written by another process). */
   frames?: FrameSummary[];
+  /** Frames announced before, as they are now that their issues were rewritten. */
+  updated?: FrameSummary[];
 }
 
 export class LiveHub {
@@ -37,6 +39,7 @@ export class LiveHub {
   #connections = new Set<number>();
   #committed: StoredFrame[] = [];
   #frames: FrameSummary[] = [];
+  #updated: FrameSummary[] = [];
   #timer: NodeJS.Timeout | null = null;
   #health = '';
   #counts = '';
@@ -59,10 +62,13 @@ export class LiveHub {
 
   /** Store commit listener (subscribe with `store.onCommit(hub.onCommit)`). */
   readonly onCommit = (batch: CommitBatch): void => {
+    // Before add(), which drops everything when nobody listens: the queries' positions must learn of it.
+    const updated = this.#queries.amended(batch.amended);
     this.add({
       sessions: batch.sessions,
       connections: [...batch.connections, ...batch.closes.map((c) => c.connectionId)],
       committed: batch.frames,
+      updated,
     });
   };
 
@@ -79,6 +85,7 @@ export class LiveHub {
       this.#connections.add(f.connectionId);
       this.#frames.push(f);
     }
+    for (const f of changes.updated ?? []) this.#updated.push(f);
   }
 
   /** A new subscriber: `hello` first; it then loads its snapshot over REST and applies what follows. */
@@ -120,7 +127,10 @@ export class LiveHub {
     const messages: LiveMessage[] = [];
     const capture = this.#captureUpdate();
     if (capture) messages.push({ type: 'capture/update', capture });
-    if (this.#connections.size === 0 && this.#sessions.size === 0) return messages;
+    if (this.#connections.size === 0 && this.#sessions.size === 0) {
+      this.#pushUpdated(messages);
+      return messages;
+    }
 
     const connections = this.#queries.connectionSummaries([...this.#connections].sort((a, b) => a - b), this.#live);
     const byId = new Map(connections.map((c) => [c.id, c]));
@@ -134,8 +144,14 @@ export class LiveHub {
       ...this.#frames,
     ];
     if (frames.length > 0) messages.push({ type: 'frames/add', frames });
+    this.#pushUpdated(messages); // after the frames they may update
     this.#reset();
     return messages;
+  }
+
+  #pushUpdated(messages: LiveMessage[]): void {
+    if (this.#updated.length > 0) messages.push({ type: 'frames/update', frames: this.#updated });
+    this.#updated = [];
   }
 
   /** The capture's state when its health changed, or (at most every countsEveryMs) its counts did. */
@@ -169,6 +185,7 @@ export class LiveHub {
     this.#connections = new Set();
     this.#committed = [];
     this.#frames = [];
+    this.#updated = [];
   }
 
   #stop(): void {

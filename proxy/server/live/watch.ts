@@ -1,6 +1,8 @@
 // For `serve`: another process (a proxy) may be writing the capture file. Its commits raise no events
 // here, so the file is polled: new frames by id, changed sessions and connections by their rows, and
-// what changed goes to the hub like a commit of our own.
+// what changed goes to the hub like a commit of our own. A connection seen closing has had its open
+// requests flagged (the writer stores those flags before the close): its flagged frames are announced
+// again, as they now are.
 import type { InspectorContext } from '../context.js';
 
 const FRAMES_PER_POLL = 20_000;
@@ -9,7 +11,10 @@ export function watchCapture(ctx: InspectorContext, everyMs = 1000): { poll(): v
   const db = ctx.store.readDatabase();
   const connectionRows = db.prepare('SELECT id, label, kind, version, handle, closed_wall, close_reason FROM connections').raw();
   const sessionRows = db.prepare('SELECT id, handle, ended_wall FROM sessions').raw();
-  const seen = { frames: ctx.queries.maxFrameId(), connections: new Map<number, string>(), sessions: new Map<number, string>() };
+  const flaggedOf = db.prepare("SELECT connection_id AS connectionId, idx AS \"index\" FROM frames WHERE connection_id = ? AND issues <> '[]' AND id <= ?");
+  const seen = {
+    frames: ctx.queries.maxFrameId(), connections: new Map<number, string>(), sessions: new Map<number, string>(), closed: new Set<number>(),
+  };
 
   /** Ids whose row is new or differs from last time. */
   const changed = (rows: unknown[][], known: Map<number, string>): number[] => {
@@ -25,18 +30,27 @@ export function watchCapture(ctx: InspectorContext, everyMs = 1000): { poll(): v
     return ids;
   };
 
-  const poll = () => {
-    const connections = changed(connectionRows.all() as unknown[][], seen.connections);
+  const poll = (baseline = false) => {
+    const rows = connectionRows.all() as unknown[][];
+    const connections = changed(rows, seen.connections);
     const sessions = changed(sessionRows.all() as unknown[][], seen.sessions);
+    const announced = seen.frames;
     const frames = ctx.queries.framesAfter(seen.frames, FRAMES_PER_POLL);
     seen.frames = frames.at(-1)?.id ?? seen.frames;
-    ctx.hub.add({ sessions, connections, frames });
+    const amended = [];
+    for (const row of rows) {
+      const id = row[0] as number;
+      if (row[5] === null || seen.closed.has(id)) continue; // closed_wall
+      seen.closed.add(id);
+      if (!baseline) amended.push(...(flaggedOf.all(id, announced) as Array<{ connectionId: number; index: number }>));
+    }
+    ctx.hub.add({ sessions, connections, frames, updated: ctx.queries.amended(amended) });
   };
-  poll(); // the baseline: what is there now is every subscriber's snapshot
-  ctx.hub.beforeJoin = poll;
+  poll(true); // the baseline: what is there now is every subscriber's snapshot
+  ctx.hub.beforeJoin = () => poll();
   const timer = setInterval(poll, everyMs).unref();
   return {
-    poll,
+    poll: () => poll(),
     stop() {
       clearInterval(timer);
       ctx.hub.beforeJoin = null;

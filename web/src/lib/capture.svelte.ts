@@ -289,6 +289,7 @@ export class CaptureState {
     let sessions: SessionSummary[] | null = null;
     let connections: Map<number, ConnectionSummary> | null = null;
     const frames: FrameSummary[] = [];
+    const updated: FrameSummary[] = [];
     for (const m of batch) {
       switch (m.type) {
         case 'hello':
@@ -304,6 +305,9 @@ export class CaptureState {
           break;
         case 'frames/add':
           for (const f of m.frames) frames.push(f);
+          break;
+        case 'frames/update':
+          for (const f of m.frames) updated.push(f);
           break;
         case 'reset':
           break; // LiveClient reloads the snapshot.
@@ -321,6 +325,17 @@ export class CaptureState {
     }
     if (connections) this.connections = connections;
     this.addFrames(frames);
+    this.updateFrames(updated);
+  }
+
+  /** Frames announced before, as they are now (their issues grew when their connection ended). */
+  updateFrames(frames: readonly FrameSummary[]): void {
+    if (frames.length === 0) return;
+    // Listing errors only, the list may have gained them among rows already held: read those again.
+    if (this.filter.errors && frames.some((f) => couldMatch(this.filter, f))) this.#list.reread();
+    else this.#list.update(frames);
+    for (const f of frames) this.#details.delete(f.id);
+    if (this.selectedId !== null && this.detailOpen && frames.some((f) => f.id === this.selectedId)) void this.#loadDetail(this.selectedId);
   }
 
   /** New frames in capture order. The server judges the filter; frames that cannot match are skipped. */

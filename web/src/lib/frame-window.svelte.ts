@@ -61,15 +61,20 @@ export class FrameWindow {
 
   /** Forgets the list (new filter, reset); returns the new generation. */
   replace(): number {
+    this.#forget();
+    this.total = 0;
+    this.listId++;
+    return this.#gen;
+  }
+
+  /** Drops the rows held and every read under way (their answers are for the old generation). */
+  #forget(): void {
     this.#gen++;
     this.#pages.clear();
     this.#inflight.clear();
     this.#lastId = null;
     this.#tailBusy = false;
     this.#tailAgain = false;
-    this.total = 0;
-    this.listId++;
-    return this.#gen;
   }
 
   get generation(): number {
@@ -104,6 +109,29 @@ export class FrameWindow {
       this.#rev++;
       return;
     }
+    void this.syncTail();
+  }
+
+  /** Frames announced before, as they are now: the rows held of them are replaced in place. */
+  update(frames: readonly FrameSummary[]): void {
+    let changed = false;
+    for (const f of frames) {
+      const position = this.#pages.positionOf(f.id);
+      if (position < 0) continue;
+      this.#pages.put(position, [f]);
+      changed = true;
+    }
+    if (changed) this.#rev++;
+  }
+
+  /**
+   * Rows may have joined the list among those held (a frame's issues grew, and the list is the errors
+   * only): the held pages are dropped and the rows in view read again, keeping the list's place.
+   */
+  reread(): void {
+    this.#forget();
+    this.#rev++;
+    untrack(() => this.#pump());
     void this.syncTail();
   }
 

@@ -55,7 +55,7 @@ const browserScheduler: Scheduler = {
   },
 };
 
-const LIVE_TYPES = new Set(['hello', 'capture/update', 'sessions/upsert', 'connections/upsert', 'frames/add', 'reset']);
+const LIVE_TYPES = new Set(['hello', 'capture/update', 'sessions/upsert', 'connections/upsert', 'frames/add', 'frames/update', 'reset']);
 
 export class LiveClient {
   status = $state<LiveStatus>('connecting');
