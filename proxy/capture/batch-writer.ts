@@ -2,7 +2,7 @@
 // connection, so it can run on the writer thread (proxy/capture/writer-thread.ts) while the relay
 // thread reads through another; the same class runs inline when no thread is available.
 import Database from 'better-sqlite3';
-import { type ChunkRow, decodeOps, type EncodedOps, type FrameRow, readRows } from './op-codec.js';
+import { type BoundFrame, decodeOps, type EncodedOps, readRows } from './op-codec.js';
 import type { ConnectionClose, ChunkRecord, ConnectionOpen, ConnectionUpdate, FrameIssues, FrameRecord, SessionOpen, SessionUpdate } from './records.js';
 import { errorText, isRecordError } from './sqlite-errors.js';
 
@@ -68,7 +68,7 @@ export class BatchWriter {
   readonly #options: BatchWriterOptions;
   #db: Database.Database | null = null;
   #write: ReturnType<typeof statements> | null = null;
-  readonly #frameRow = toFrameRow({ connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: Buffer.alloc(0), command: '', trId: null, issues: [] }, {} as FrameRow);
+  readonly #frameRow = toBoundFrame({ connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: Buffer.alloc(0), command: '', trId: null, issues: [] }, {} as BoundFrame);
 
   constructor(file: string, options: BatchWriterOptions = {}) {
     this.file = file;
@@ -170,12 +170,12 @@ export class BatchWriter {
     return { ok: true, frameIds, refused: [] };
   }
 
-  #insertChunk(c: ChunkRow): void {
+  #insertChunk(c: ChunkRecord): void {
     this.#write!.insertChunk.run(c.connectionId, c.dir, c.offset, c.length, c.tsWall, c.tsMono, c.bytes);
   }
 
   /** Returns the frame's row id. */
-  #insertFrame(f: FrameRow): number {
+  #insertFrame(f: BoundFrame): number {
     const info = this.#write!.insertFrame.run(
       f.connectionId, f.dir, f.index, f.offset, f.tsWall, f.tsMono, f.bytes, f.rewritten, f.command, f.trId, f.issues,
       f.summary, f.version, f.sessionId, f.connectionId,
@@ -216,7 +216,7 @@ export class BatchWriter {
         this.#insertChunk(op.record);
         return;
       case 'frame':
-        frameIds.push(this.#insertFrame(toFrameRow(op.record, this.#frameRow)));
+        frameIds.push(this.#insertFrame(toBoundFrame(op.record, this.#frameRow)));
         return;
       case 'frame-issues':
         w.updateFrameIssues.run(JSON.stringify(op.record.issues), op.record.connectionId, op.record.index);
@@ -226,7 +226,7 @@ export class BatchWriter {
 }
 
 /** A queued frame in the columns SQLite binds, filled into `row` (reused: one object per writer, not per frame). */
-function toFrameRow(f: FrameRecord, row: FrameRow): FrameRow {
+function toBoundFrame(f: FrameRecord, row: BoundFrame): BoundFrame {
   row.connectionId = f.connectionId;
   row.dir = f.dir;
   row.index = f.index;

@@ -5,6 +5,7 @@
 // end in one ArrayBuffer, both transferred, plus their strings in one array.
 import type { Direction } from '../../shared/msnp/types.js';
 import type { Op } from './batch-writer.js';
+import type { ChunkRecord, FrameRecord } from './records.js';
 
 export interface EncodedOps {
   numbers: Float64Array;
@@ -69,40 +70,20 @@ export function encodeOps(ops: Op[]): EncodedOps {
   return { numbers, bytes: bytes.buffer, strings };
 }
 
-/** A read of an encoded batch, in the columns SQLite binds. */
-export interface ChunkRow {
-  connectionId: number;
-  dir: Direction;
-  offset: number;
-  length: number;
-  tsWall: number;
-  tsMono: number;
-  bytes: Buffer;
-}
-
-/** A frame of an encoded batch, in the columns SQLite binds: issues as JSON, absent values as null. */
-export interface FrameRow {
-  connectionId: number;
-  dir: Direction;
-  index: number;
-  offset: number;
-  tsWall: number;
-  tsMono: number;
-  bytes: Buffer;
+/** A frame of an encoded batch as SQLite binds it: its issues as JSON, what is absent as null. */
+export type BoundFrame = Omit<FrameRecord, 'rewritten' | 'issues' | 'summary' | 'version' | 'sessionId'> & {
   rewritten: Buffer | null;
-  command: string;
-  trId: number | null;
   issues: string;
   summary: string | null;
   version: number | null;
   sessionId: number | null;
-}
+};
 
 export interface RowVisitor {
   /** The row object is reused for the next read: copy what must outlive the call. */
-  chunk(row: ChunkRow): void;
+  chunk(row: ChunkRecord): void;
   /** The row object is reused for the next frame: copy what must outlive the call. */
-  frame(row: FrameRow): void;
+  frame(row: BoundFrame): void;
   other(op: Op): void;
 }
 
@@ -114,11 +95,11 @@ const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
  */
 export function readRows({ numbers, bytes, strings }: EncodedOps, visit: RowVisitor): void {
   const all = Buffer.from(bytes);
-  const chunk = { connectionId: 0, dir: 'c2s', offset: 0, length: 0, tsWall: 0, tsMono: 0, bytes: all } as ChunkRow;
-  const frame = {
+  const chunk: ChunkRecord = { connectionId: 0, dir: 'c2s', offset: 0, length: 0, tsWall: 0, tsMono: 0, bytes: all };
+  const frame: BoundFrame = {
     connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: all, rewritten: null, command: '',
     trId: null, issues: '[]', summary: null, version: null, sessionId: null,
-  } as FrameRow;
+  };
   let s = 0;
   for (let n = 0; n < numbers.length; n += STRIDE) {
     const kind = numbers[n + KIND];
