@@ -23,14 +23,18 @@ const START = 6, END = 7, REWRITTEN_END = 8;
 const INDEX = 9, TR_ID = 10, VERSION = 11, SESSION = 12;
 const CHUNK = 0, FRAME = 1, OTHER = 2;
 
-export function encodeOps(ops: Op[]): EncodedOps {
+/**
+ * `buffer(size)` gives the ArrayBuffer the bytes are packed into, of at least `size` bytes (a spare one
+ * the writer thread gave back, say); by default a new one of exactly that size.
+ */
+export function encodeOps(ops: Op[], buffer: (size: number) => ArrayBuffer = (size) => new ArrayBuffer(size)): EncodedOps {
   let size = 0;
   for (const op of ops) {
     if (op.type === 'chunk') size += op.record.bytes.length;
     else if (op.type === 'frame') size += op.record.bytes.length + (op.record.rewritten?.length ?? 0);
   }
   const numbers = new Float64Array(ops.length * STRIDE);
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(buffer(size));
   const strings: Array<string | null> = [];
   let at = 0;
   const put = (piece: Uint8Array): number => {

@@ -68,7 +68,10 @@ export class InlineLink implements WriterLink {
   }
 }
 
-type Reply = { seq: number } & ({ ok: true; value?: number } | { ok: false; error: string }) & Partial<WriteReply>;
+type Reply = { seq: number; spare?: ArrayBuffer } & ({ ok: true; value?: number } | { ok: false; error: string }) & Partial<WriteReply>;
+
+/** Buffers the writer thread gave back, kept for packing later batches into. */
+const SPARES = 4;
 
 export class ThreadLink implements WriterLink {
   readonly pipeline = PIPELINES.thread;
@@ -80,6 +83,7 @@ export class ThreadLink implements WriterLink {
   #signal: Int32Array | null = null;
   #thread: WriterThread | null = null;
   #seq = 0;
+  readonly #spares: ArrayBuffer[] = [];
   /** The reply counter when the port was last drained by poll(). */
   #seen = 0;
   #dead: string | null = null;
@@ -92,7 +96,7 @@ export class ThreadLink implements WriterLink {
   write(ops: Op[], chain: number, done: (reply: WriteReply) => void): void {
     let encoded: EncodedOps;
     try {
-      encoded = encodeOps(ops);
+      encoded = encodeOps(ops, (size) => this.#spare(size));
     } catch {
       this.#writeEncodable(ops, chain, done);
       return;
@@ -214,7 +218,21 @@ export class ThreadLink implements WriterLink {
     return port1;
   }
 
+  /** A spare buffer of at least `size` bytes (the smallest that fits), or a new one. */
+  #spare(size: number): ArrayBuffer {
+    let best = -1;
+    this.#spares.forEach((b, i) => {
+      if (b.byteLength >= size && (best < 0 || b.byteLength < (this.#spares[best] as ArrayBuffer).byteLength)) best = i;
+    });
+    return best < 0 ? new ArrayBuffer(size) : (this.#spares.splice(best, 1)[0] as ArrayBuffer);
+  }
+
   #deliver(reply: Reply): void {
+    if (reply.spare) {
+      this.#spares.push(reply.spare);
+      // The largest are kept: they fit any batch.
+      if (this.#spares.length > SPARES) this.#spares.sort((a, b) => b.byteLength - a.byteLength).pop();
+    }
     const done = this.#pending.get(reply.seq);
     if (!done) return;
     this.#pending.delete(reply.seq);
