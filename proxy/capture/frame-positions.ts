@@ -42,8 +42,8 @@ export class FramePositions {
   readonly #entries = new Map<string, Positions>();
   readonly #scans = new Map<string, Promise<Positions>>();
   readonly #statements: StatementCache;
-  /** Bumped by forget(): a scan that began before it may hold matches from before the rewrite. */
-  #forgotten = 0;
+  /** Filters forgotten while a scan of theirs was under way: that scan may hold matches from before. */
+  readonly #stale = new Set<string>();
 
   constructor(db: BetterSqlite3.Database, options: FramePositionsOptions = {}) {
     this.#statements = new StatementCache(db);
@@ -82,9 +82,11 @@ export class FramePositions {
    * but is not kept.
    */
   forget(depends: (where: string) => boolean): void {
-    this.#forgotten++;
     for (const key of [...this.#entries.keys()]) {
       if (depends(whereOfKey(key))) this.#entries.delete(key);
+    }
+    for (const key of this.#scans.keys()) {
+      if (depends(whereOfKey(key))) this.#stale.add(key);
     }
   }
 
@@ -114,7 +116,6 @@ export class FramePositions {
 
   async #extend(condition: FrameCondition, from: Positions, maxId: number): Promise<Positions> {
     const select = this.#statement(condition.where);
-    const generation = this.#forgotten;
     const marks = [...from.marks];
     let all = from.ids ? [...from.ids] : null;
     let total = from.total;
@@ -128,7 +129,7 @@ export class FramePositions {
       if (all) all = all.length + ids.length <= this.#maxIds ? all.concat(ids) : null;
     }
     const p: Positions = { total, scannedTo: maxId, marks, ids: all };
-    if (generation !== this.#forgotten) return p;
+    if (this.#stale.delete(condition.key)) return p;
     this.#entries.delete(condition.key);
     this.#entries.set(condition.key, p);
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);

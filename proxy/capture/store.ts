@@ -258,7 +258,8 @@ export class CaptureStore {
   private readonly writerOptions: { maxPageCount?: number };
   private readonly read: ReturnType<typeof readStatements>;
   private readonly batchMs: number;
-  private readonly sizes: { batchSize?: number; batchBytes?: number };
+  /** The batch the caller chose, if any (else the writer's own, see feed()). */
+  private readonly sizes: { batchSize: number | undefined; batchBytes: number | undefined };
   private batchSize = 1;
   private batchBytes = 1;
   /** Transactions per batch, and how many may be with the writer at once. */
@@ -304,7 +305,7 @@ export class CaptureStore {
     this.db = db;
     this.readonly = options.readonly ?? false;
     this.batchMs = options.batchMs ?? 50;
-    this.sizes = { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}), ...(options.batchBytes !== undefined ? { batchBytes: options.batchBytes } : {}) };
+    this.sizes = { batchSize: options.batchSize, batchBytes: options.batchBytes };
     this.log = options.log ?? defaultLog;
     this.writerOptions = options.maxPageCount === undefined ? {} : { maxPageCount: options.maxPageCount };
     this.link = this.readonly ? null

@@ -79,6 +79,32 @@ describe('filtered positions', () => {
     }
   });
 
+  it('forget the errors list when a frame\'s issues are rewritten, even in the middle of a scan of it', async () => {
+    t = tempCapture();
+    for (let i = 0; i < 4; i++) recordSession(t.store, { close: false, start: 1_700_000_000_000 + i * 100_000 });
+    t.store.flush();
+    const queries = new CaptureQueries(t.store.readDatabase(), { step: 2, sliceIds: 3, maxIds: 0 });
+    const errors = () => queries.frames({ errors: true, limit: 1000 });
+    const flag = (f: FrameSummary) => {
+      t!.store.amendFrame(f.connectionId, f.index, ['unanswered: no reply to TrID 1']);
+      t!.store.flush();
+      return queries.amended([{ connectionId: f.connectionId, index: f.index }]);
+    };
+    const [first, second] = (await everything(queries)).filter((f) => f.issueCount === 0 && !/^\d{3}$/.test(f.command));
+    const before = (await errors()).frames.map((f) => f.id);
+    // Known positions are dropped: the list gains the frame.
+    expect(flag(first!)).toEqual([{ ...first, issueCount: 1 }]);
+    // The scan that query starts yields after its first slice of 3 ids, the ones holding the second
+    // frame, which is flagged meanwhile: that scan answers its caller but is not kept.
+    expect(second!.id).toBeLessThanOrEqual(3);
+    const scanning = errors();
+    flag(second!);
+    await scanning;
+    const after = await errors();
+    expect(after.frames.map((f) => f.id)).toEqual([...before, first!.id, second!.id].sort((a, b) => a - b));
+    expect(after.total).toBe(before.length + 2);
+  });
+
   it('answer concurrent requests for the same filter, each right', async () => {
     t = tempCapture();
     for (let i = 0; i < 5; i++) recordSession(t.store, { start: 1_700_000_000_000 + i * 100_000 });
