@@ -3,7 +3,6 @@
 // frame, a whole file for a slice of it) and objects are serialised key by key. So a batch travels as
 // the numbers of every record in a Float64Array (STRIDE slots each) and all their bytes packed end to
 // end in one ArrayBuffer, both transferred, plus their strings in one array.
-import type { Direction } from '../../shared/msnp/types.js';
 import type { Op } from './batch-writer.js';
 import type { ChunkRecord, FrameRecord } from './records.js';
 
