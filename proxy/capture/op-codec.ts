@@ -2,7 +2,8 @@
 // the relay thread: a Buffer drags its whole backing ArrayBuffer along (a 64 KiB read for a 30-byte
 // frame, a whole file for a slice of it) and objects are serialised key by key. So a batch travels as
 // the numbers of every record in a Float64Array (STRIDE slots each) and all their bytes packed end to
-// end in one ArrayBuffer, both transferred, plus their strings in one array.
+// end in one ArrayBuffer, both transferred, plus their strings in one array. The thread sends the bytes'
+// buffer back with its answer, and later batches are packed into it.
 import type { Op } from './batch-writer.js';
 import type { ChunkRecord, FrameRecord } from './records.js';
 
