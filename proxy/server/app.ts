@@ -45,7 +45,8 @@ declare module 'fastify' {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logging = options.log ? { loggerInstance: fastifyLogger(options.log) } : { logger: options.logger ?? false };
-  const app = Fastify({ ...logging, bodyLimit: 64 * 1024 });
+  // Closing does not wait for browsers: a keep-alive or preconnected socket would hold it for a minute.
+  const app = Fastify({ ...logging, bodyLimit: 64 * 1024, forceCloseConnections: true });
   const ctx = createContext({
     store: options.store, file: options.file, live: options.live ?? null,
     ...(options.liveOptions ? { liveOptions: options.liveOptions } : {}),

@@ -15,6 +15,15 @@ const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('test/browser: no chromium found (apt-get install chromium, or set CHROMIUM_PATH); skipping browser tests');
 
 const STEP_MS = 20_000;
+
+/** `promise`, or an error naming `step` after 4 s. */
+function within<T>(step: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step}: no answer within 4 s`)), 4_000);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 const XSS_TEXT = '<img src=x onerror=alert(1)> hi';
 
 describe.skipIf(!chromiumPath)('web inspector in chromium', () => {
@@ -214,11 +223,12 @@ describe.skipIf(!chromiumPath)('web inspector in chromium', () => {
   }, STEP_MS);
 
   it('works behind a token: the first URL carries it, the app drops it from the address bar', async () => {
-    const guarded = await startInspector({ store: harness.store, file: harness.file, host: '127.0.0.1', port: 0, webRoot, token: 'test-token-123' });
-    const other = await context.newPage();
-    other.setDefaultTimeout(10_000); // a wait that hangs names itself before the test's own limit
+    // Every wait is bounded below the test's own limit, so one that hangs names itself.
+    const guarded = await within('starting the guarded inspector', startInspector({ store: harness.store, file: harness.file, host: '127.0.0.1', port: 0, webRoot, token: 'test-token-123' }));
+    const other = await within('opening a page', context.newPage());
+    other.setDefaultTimeout(5_000);
     try {
-      const denied = await other.request.get(new URL('/api/capture', guarded.url).href);
+      const denied = await other.request.get(new URL('/api/capture', guarded.url).href, { timeout: 5_000 });
       expect(denied.status()).toBe(401);
       await other.goto(guarded.url);
       expect(guarded.url).toContain('token=');
@@ -226,8 +236,8 @@ describe.skipIf(!chromiumPath)('web inspector in chromium', () => {
       await other.locator('[data-testid=ws-status]', { hasText: /^live$/ }).waitFor();
       expect(new URL(other.url()).searchParams.has('token')).toBe(false);
     } finally {
-      await other.close();
-      await guarded.close();
+      await within('closing the page', other.close());
+      await within('closing the guarded inspector', guarded.close());
     }
   }, STEP_MS);
 
