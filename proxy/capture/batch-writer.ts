@@ -2,7 +2,7 @@
 // connection, so it can run on the writer thread (proxy/capture/writer-thread.ts) while the relay
 // thread reads through another; the same class runs inline when no thread is available.
 import Database from 'better-sqlite3';
-import { type BoundFrame, decodeOps, type EncodedOps, readRows } from './op-codec.js';
+import { type BoundFrame, boundFrame, decodeOps, type EncodedOps, readRows } from './op-codec.js';
 import type { ConnectionClose, ChunkRecord, ConnectionOpen, ConnectionUpdate, FrameIssues, FrameRecord, SessionOpen, SessionUpdate } from './records.js';
 import { errorText, isRecordError } from './sqlite-errors.js';
 
@@ -68,7 +68,7 @@ export class BatchWriter {
   readonly #options: BatchWriterOptions;
   #db: Database.Database | null = null;
   #write: ReturnType<typeof statements> | null = null;
-  readonly #frameRow = toBoundFrame({ connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: Buffer.alloc(0), command: '', trId: null, issues: [] }, {} as BoundFrame);
+  readonly #frameRow = boundFrame();
 
   constructor(file: string, options: BatchWriterOptions = {}) {
     this.file = file;

@@ -83,6 +83,14 @@ export type BoundFrame = Omit<FrameRecord, 'rewritten' | 'issues' | 'summary' | 
   sessionId: number | null;
 };
 
+/** A BoundFrame to fill in (one is reused for every frame of a batch). */
+export function boundFrame(): BoundFrame {
+  return {
+    connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: Buffer.alloc(0), rewritten: null, command: '',
+    trId: null, issues: '[]', summary: null, version: null, sessionId: null,
+  };
+}
+
 export interface RowVisitor {
   /** The row object is reused for the next read: copy what must outlive the call. */
   chunk(row: ChunkRecord): void;
@@ -100,10 +108,7 @@ const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
 export function readRows({ numbers, bytes, strings }: EncodedOps, visit: RowVisitor): void {
   const all = Buffer.from(bytes);
   const chunk: ChunkRecord = { connectionId: 0, dir: 'c2s', offset: 0, length: 0, tsWall: 0, tsMono: 0, bytes: all };
-  const frame: BoundFrame = {
-    connectionId: 0, dir: 'c2s', index: 0, offset: 0, tsWall: 0, tsMono: 0, bytes: all, rewritten: null, command: '',
-    trId: null, issues: '[]', summary: null, version: null, sessionId: null,
-  };
+  const frame = boundFrame();
   let s = 0;
   for (let n = 0; n < numbers.length; n += STRIDE) {
     const kind = numbers[n + KIND];

@@ -89,13 +89,14 @@ describe('batch writer, from an encoded batch', () => {
 describe('capture store writer thread', () => {
   it('hands a batch to the thread and returns before it is written; flush() waits for it', () => {
     const { store, connectionId } = openWithConnection();
-    // A third of a batch (34 of batchSize 100, the two opens included) goes to the writer at once…
-    for (let i = 0; i < 48; i++) store.addFrame(fakeFrame(connectionId, i));
+    // A third of a batch (34 of batchSize 100, the two opens included) goes to the writer at once, with
+    // the last of these calls…
+    for (let i = 0; i < 32; i++) store.addFrame(fakeFrame(connectionId, i));
     // …without the caller waiting: nothing is committed yet (written inline, all would be).
-    expect(store.health()).toMatchObject({ queued: 50, committedFrames: 0 });
+    expect(store.health()).toMatchObject({ queued: 34, committedFrames: 0 });
     expect(store.flush()).toBe(true);
-    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 48 });
-    expect(store.counts().frames).toBe(48);
+    expect(store.health()).toMatchObject({ queued: 0, committedFrames: 32 });
+    expect(store.counts().frames).toBe(32);
     expect(store.close()).toBe(true);
   });
 
@@ -135,8 +136,9 @@ describe('capture store writer thread', () => {
     expect(store.listFrames(connectionId).map((f) => f.index)).toEqual([0, 2]);
     expect(store.health()).toMatchObject({ queued: 0, rejected: 1, committedFrames: 2 });
     expect(logs.some((m) => /frame 1 of connection/.test(m))).toBe(true);
-    // The next batches go to the thread again.
-    for (let i = 3; i < 53; i++) store.addFrame(fakeFrame(connectionId, i));
+    // The next batches go to the thread again: a third of a batch (34 of 100) is handed over by the last
+    // of these calls, unwritten when it returns (no later call is there to hear the thread's answer).
+    for (let i = 3; i < 3 + Math.ceil(100 / 3); i++) store.addFrame(fakeFrame(connectionId, i));
     expect(store.health().committedFrames).toBe(2);
     expect(store.close()).toBe(true);
   });

@@ -12,39 +12,27 @@ export function watchCapture(ctx: InspectorContext, everyMs = 1000): { poll(): v
   const connectionRows = db.prepare('SELECT id, label, kind, version, handle, closed_wall, close_reason FROM connections').raw();
   const sessionRows = db.prepare('SELECT id, handle, ended_wall FROM sessions').raw();
   const flaggedOf = db.prepare("SELECT connection_id AS connectionId, idx AS \"index\" FROM frames WHERE connection_id = ? AND issues <> '[]' AND id <= ?");
-  const seen = {
-    frames: ctx.queries.maxFrameId(), connections: new Map<number, string>(), sessions: new Map<number, string>(), closed: new Set<number>(),
-  };
+  const seen = { frames: ctx.queries.maxFrameId(), connections: new Map<number, string>(), sessions: new Map<number, string>() };
 
-  /** Ids whose row is new or differs from last time. */
-  const changed = (rows: unknown[][], known: Map<number, string>): number[] => {
-    const ids: number[] = [];
-    for (const row of rows) {
-      const id = row[0] as number;
-      const text = JSON.stringify(row);
-      if (known.get(id) !== text) {
-        known.set(id, text);
-        ids.push(id);
-      }
-    }
-    return ids;
-  };
+  /** Rows that are new or differ from last time. */
+  const changed = (rows: unknown[][], known: Map<number, string>): unknown[][] => rows.filter((row) => {
+    const id = row[0] as number;
+    const text = JSON.stringify(row);
+    if (known.get(id) === text) return false;
+    known.set(id, text);
+    return true;
+  });
 
   const poll = (baseline = false) => {
-    const rows = connectionRows.all() as unknown[][];
-    const connections = changed(rows, seen.connections);
-    const sessions = changed(sessionRows.all() as unknown[][], seen.sessions);
+    const connections = changed(connectionRows.all() as unknown[][], seen.connections);
+    const sessions = changed(sessionRows.all() as unknown[][], seen.sessions).map((row) => row[0] as number);
     const announced = seen.frames;
     const frames = ctx.queries.framesAfter(seen.frames, FRAMES_PER_POLL);
     seen.frames = frames.at(-1)?.id ?? seen.frames;
-    const amended = [];
-    for (const row of rows) {
-      const id = row[0] as number;
-      if (row[5] === null || seen.closed.has(id)) continue; // closed_wall
-      seen.closed.add(id);
-      if (!baseline) amended.push(...(flaggedOf.all(id, announced) as Array<{ connectionId: number; index: number }>));
-    }
-    ctx.hub.add({ sessions, connections, frames, updated: ctx.queries.amended(amended) });
+    // A connection that closed since the last poll is among the changed rows (closed_wall is set).
+    const closed = baseline ? [] : connections.filter((row) => row[5] !== null);
+    const amended = closed.flatMap((row) => flaggedOf.all(row[0], announced) as Array<{ connectionId: number; index: number }>);
+    ctx.hub.add({ sessions, connections: connections.map((row) => row[0] as number), frames, updated: ctx.queries.amended(amended) });
   };
   poll(true); // the baseline: what is there now is every subscriber's snapshot
   ctx.hub.beforeJoin = () => poll();
